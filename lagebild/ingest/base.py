@@ -1,0 +1,383 @@
+"""What every source format shares: its interface, and helpers for values and JSON input.
+
+A source format is one module with a pure ``normalize(raw, ...) -> Post`` (or a handful of
+such functions) and a ``read(path, options)`` generator that yields :class:`~lagebild.model.Post`,
+:class:`~lagebild.model.Account` and :class:`~lagebild.model.Reject` items. A malformed record
+becomes a ``Reject`` naming the file, line, pointer and reason; a reader never raises for a bad
+record, only for a file it cannot open at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple, TypeAlias
+
+import ciso8601
+import orjson
+
+from lagebild.errors import RecordError
+from lagebild.ingest.urls import normalize_url, registered_domain
+from lagebild.model import Account, Post, Reject
+
+__all__ = [
+    "MALFORMED",
+    "Head",
+    "Item",
+    "ReadOptions",
+    "SourceFormat",
+    "Where",
+    "iter_json_values",
+    "link_fields",
+    "make_reject",
+    "opt_bool",
+    "opt_int",
+    "opt_str",
+    "parse_time",
+    "read_json_source",
+    "req_str",
+]
+
+Item: TypeAlias = Post | Account | Reject
+
+#: Exceptions that mean "this record has an unexpected shape": quarantine it, go on.
+MALFORMED: tuple[type[Exception], ...] = (
+    RecordError,
+    KeyError,
+    IndexError,
+    TypeError,
+    ValueError,
+    AttributeError,
+    OverflowError,
+)
+
+_RAW_LIMIT = 65_536
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """Options a reader may use; each reader documents the ones it reads.
+
+    ``object_kind`` is for share tables (CooRTweet): what ``object_id`` means. ``mapping`` is for
+    generic tables: canonical field name -> input column. ``platform`` overrides or supplies
+    the platform. ``collected_at`` is the ingest time, used when an export does not say when
+    it was collected.
+    """
+
+    object_kind: str = "repost"
+    mapping: Mapping[str, str] = field(default_factory=dict)
+    platform: str | None = None
+    collected_at: dt.datetime | None = None
+    time_format: str | None = None
+
+
+@dataclass(frozen=True)
+class Head:
+    """The first bytes of a file and what can be cheaply learnt from them, for sniffing."""
+
+    path: Path
+    text: str
+    first_json: Any = None
+    csv_header: tuple[str, ...] | None = None
+    parquet_columns: tuple[str, ...] | None = None
+
+    @property
+    def suffix(self) -> str:
+        """Lower-case file suffix, without compression suffixes."""
+        return self.path.suffix.lower()
+
+
+@dataclass(frozen=True)
+class SourceFormat:
+    """A registered source format: how to recognise it and how to read it.
+
+    ``sniff`` returns True when a file looks like this format; ``priority`` breaks ties (the
+    generic formats have the lowest). ``options`` names the :class:`ReadOptions` it reads.
+    """
+
+    name: str
+    title: str
+    platforms: tuple[str, ...]
+    sniff: Callable[[Head], bool]
+    read: Callable[[Path, ReadOptions], Iterator[Item]]
+    priority: int = 0
+    options: tuple[str, ...] = ()
+
+
+class Where(NamedTuple):
+    """Where a record sits in its input: file, line, byte offset and JSON pointer."""
+
+    source: str
+    line: int | None
+    offset: int | None
+    pointer: str = ""
+
+    def at(self, pointer: str) -> Where:
+        """The same place, one level deeper."""
+        return self._replace(pointer=f"{self.pointer}{pointer}")
+
+
+def make_reject(where: Where, fmt: str, reason: str | BaseException, raw: Any) -> Reject:
+    """A quarantine record for a malformed input record."""
+    if isinstance(reason, BaseException):
+        reason = describe(reason)
+    if isinstance(raw, bytes):
+        text = raw.decode("utf-8", errors="backslashreplace")
+    elif isinstance(raw, str):
+        text = raw
+    else:
+        try:
+            text = orjson.dumps(raw, default=str).decode()
+        except (TypeError, orjson.JSONEncodeError):
+            text = repr(raw)
+    return Reject(
+        source=where.source,
+        line=where.line,
+        offset=where.offset,
+        pointer=where.pointer,
+        format=fmt,
+        reason=reason,
+        raw=text[:_RAW_LIMIT],
+    )
+
+
+def describe(exc: BaseException) -> str:
+    """A one-line reason for a malformed record."""
+    if isinstance(exc, RecordError):
+        return exc.message
+    if isinstance(exc, KeyError):
+        return f"missing field {exc.args[0]!r}"
+    return f"unexpected shape: {type(exc).__name__}: {exc}"
+
+
+# --- values -----------------------------------------------------------------------------
+
+_TZ_ABBREVIATIONS = {
+    "UTC": 0,
+    "GMT": 0,
+    "Z": 0,
+    "WET": 0,
+    "WEST": 1,
+    "BST": 1,
+    "CET": 1,
+    "CEST": 2,
+    "MEZ": 1,
+    "MESZ": 2,
+    "EET": 2,
+    "EEST": 3,
+    "MSK": 3,
+    "EST": -5,
+    "EDT": -4,
+    "CST": -6,
+    "CDT": -5,
+    "MST": -7,
+    "MDT": -6,
+    "PST": -8,
+    "PDT": -7,
+}
+_TRAILING_TZ = re.compile(r"^(.*\d)\s+([A-Z]{1,5})$")
+_MIN_TIME = dt.datetime(1990, 1, 1, tzinfo=dt.UTC)
+_MAX_TIME = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+
+
+def parse_time(value: Any, field_name: str = "created_at") -> dt.datetime:
+    """A timezone-aware UTC datetime from the time shapes exports use.
+
+    Accepts ISO 8601 (with or without offset; naive means UTC), ``YYYY-MM-DD HH:MM[:SS]``,
+    a trailing zone abbreviation (``2021-09-20 13:00:03 CEST``, CrowdTangle), POSIX seconds
+    (int, float or digits; values above 1e11 are taken as milliseconds), the X v1.1 form
+    ``Wed Oct 10 20:19:24 +0000 2018``, and datetimes. Anything else, or a year outside
+    1990-2099, raises :class:`RecordError` naming the field.
+    """
+    try:
+        out = _parse_time(value)
+    except (ValueError, TypeError, OverflowError, OSError) as exc:
+        raise RecordError(f"unparsable {field_name}: {value!r} ({exc})") from None
+    if not _MIN_TIME <= out < _MAX_TIME:
+        raise RecordError(f"implausible {field_name}: {value!r} (outside 1990-2099)")
+    return out
+
+
+def _parse_time(value: Any) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        d = value
+    elif isinstance(value, bool) or value is None:
+        raise ValueError("not a time")
+    elif isinstance(value, int | float):
+        return _from_epoch(float(value))
+    else:
+        s = str(value).strip()
+        if not s:
+            raise ValueError("empty")
+        if s.replace(".", "", 1).isdigit():
+            return _from_epoch(float(s))
+        m = _TRAILING_TZ.match(s)
+        if m and m.group(2) in _TZ_ABBREVIATIONS:
+            naive = ciso8601.parse_datetime_as_naive(m.group(1))
+            return (naive - dt.timedelta(hours=_TZ_ABBREVIATIONS[m.group(2)])).replace(
+                tzinfo=dt.UTC
+            )
+        try:
+            d = ciso8601.parse_datetime(s)
+        except ValueError:
+            d = dt.datetime.strptime(s, "%a %b %d %H:%M:%S %z %Y")
+    if d.tzinfo is None:
+        return d.replace(tzinfo=dt.UTC)
+    return d.astimezone(dt.UTC)
+
+
+def _from_epoch(seconds: float) -> dt.datetime:
+    if seconds > 1e11:
+        seconds /= 1000.0
+    return dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
+
+
+def opt_int(value: Any, field_name: str = "count") -> int | None:
+    """An optional non-negative count: ``None``/empty stays missing, junk is an error."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise RecordError(f"{field_name} is not a number: {value!r}")
+    if isinstance(value, int):
+        out = value
+    else:
+        s = str(value).strip().replace(",", "")
+        if not s or s.lower() in ("nan", "null", "none"):
+            return None
+        try:
+            out = int(float(s)) if "." in s or "e" in s.lower() else int(s)
+        except ValueError:
+            raise RecordError(f"{field_name} is not a number: {value!r}") from None
+    if out < 0 or out >= 2**63:
+        raise RecordError(f"{field_name} out of range: {value!r}")
+    return out
+
+
+def opt_str(value: Any) -> str | None:
+    """An optional string: ``None`` and empty strings are missing."""
+    if value is None:
+        return None
+    s = value if isinstance(value, str) else str(value)
+    return s if s else None
+
+
+def req_str(value: Any, field_name: str) -> str:
+    """A required identifier-like string; missing or empty raises :class:`RecordError`."""
+    if value is None or isinstance(value, bool | dict | list):
+        raise RecordError(f"missing or invalid {field_name}: {value!r}")
+    s = value if isinstance(value, str) else str(value)
+    s = s.strip()
+    if not s:
+        raise RecordError(f"empty {field_name}")
+    return s
+
+
+def opt_bool(value: Any) -> bool | None:
+    """An optional boolean from JSON booleans or CSV words."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return value
+    s = str(value).strip().lower()
+    if s in ("true", "1", "yes", "t", "y"):
+        return True
+    if s in ("false", "0", "no", "f", "n"):
+        return False
+    return None
+
+
+def link_fields(raw_urls: Iterable[str | None]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Normalised, de-duplicated URLs and their registered domains, in matching order."""
+    urls: dict[str, None] = {}
+    for raw in raw_urls:
+        if raw:
+            url = normalize_url(raw)
+            if url is not None:
+                urls[url] = None
+    keys = tuple(urls)
+    return keys, tuple(registered_domain(u) for u in keys)
+
+
+# --- JSON input -------------------------------------------------------------------------
+
+
+def iter_json_values(path: Path, fmt: str) -> Iterator[tuple[Where, Any] | Reject]:
+    """The JSON values of a file: one per line (JSON Lines), or the elements of a top-level
+    array, or a single top-level object. A broken line becomes a :class:`Reject`.
+    """
+    source = str(path)
+    with path.open("rb") as fh:
+        first = fh.read(1 << 16)
+        stripped = first.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped.startswith(b"["):
+        yield from _json_document(path, fmt, array=True)
+        return
+    first_line = stripped.split(b"\n", 1)[0]
+    if stripped.startswith(b"{") and not _parses(first_line):
+        yield from _json_document(path, fmt, array=False)
+        return
+    with path.open("rb") as fh:
+        offset = 0
+        for lineno, line in enumerate(fh, start=1):
+            start, offset = offset, offset + len(line)
+            if lineno == 1 and line.startswith(b"\xef\xbb\xbf"):
+                line = line[3:]
+            if not line.strip():
+                continue
+            where = Where(source, lineno, start)
+            try:
+                value = orjson.loads(line)
+            except orjson.JSONDecodeError as exc:
+                yield make_reject(where, fmt, f"not valid JSON/UTF-8: {exc}", line)
+                continue
+            yield where, value
+
+
+def _parses(line: bytes) -> bool:
+    try:
+        orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return False
+    return True
+
+
+def _json_document(path: Path, fmt: str, *, array: bool) -> Iterator[tuple[Where, Any] | Reject]:
+    data = path.read_bytes()
+    where = Where(str(path), 1, 0)
+    try:
+        value = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        yield make_reject(where, fmt, f"not a valid JSON document: {exc}", data)
+        return
+    if array and isinstance(value, list):
+        for i, element in enumerate(value):
+            yield Where(str(path), None, None, f"[{i}]"), element
+    else:
+        yield where, value
+
+
+def read_json_source(
+    path: Path,
+    fmt: str,
+    handle: Callable[[Any, Where], Iterable[Item]],
+) -> Iterator[Item]:
+    """Drive a JSON reader: every value goes through ``handle``; one that raises is rejected.
+
+    ``handle`` yields the items of one value (a page may hold many posts) and may itself yield
+    :class:`Reject` items for parts it can skip. The items of a value are collected before any
+    is yielded, so a value is either read whole or quarantined whole.
+    """
+    for entry in iter_json_values(path, fmt):
+        if isinstance(entry, Reject):
+            yield entry
+            continue
+        where, value = entry
+        try:
+            items = list(handle(value, where))
+        except MALFORMED as exc:
+            yield make_reject(where, fmt, exc, value)
+            continue
+        yield from items

@@ -1,0 +1,107 @@
+"""CSV input shared by the tabular readers: rows with exact line numbers, bad rows rejected.
+
+Each row comes with the physical line it starts on (quoted fields may span lines), so that a
+quarantined row can be found in the file. A row with the wrong number of columns, a NUL byte or
+bytes that are not UTF-8 becomes a :class:`~lagebild.model.Reject`; the rest of the file is read.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from lagebild.errors import FormatError
+from lagebild.ingest.base import Where, make_reject
+from lagebild.model import Reject
+
+__all__ = ["csv_header", "iter_csv_rows", "list_field"]
+
+_FIELD_LIMIT = min(sys.maxsize, 2**31 - 1)
+
+
+def _dialect(first_line: str) -> str:
+    return "\t" if first_line.count("\t") > first_line.count(",") else ","
+
+
+def csv_header(text: str) -> tuple[str, ...] | None:
+    """The header of CSV/TSV text (its first record), or ``None`` if there is none."""
+    first = text.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
+    if not first:
+        return None
+    try:
+        row = next(csv.reader([first], delimiter=_dialect(first)))
+    except (csv.Error, StopIteration):
+        return None
+    return tuple(c.strip() for c in row)
+
+
+def _decoded(fh: IO[bytes], bad: set[int]) -> Iterator[str]:
+    for lineno, raw in enumerate(fh, start=1):
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError:
+            bad.add(lineno)
+            yield raw.decode("utf-8", errors="replace")
+
+
+def iter_csv_rows(path: Path, fmt: str) -> Iterator[tuple[Where, dict[str, str]] | Reject]:
+    """The data rows of a CSV or TSV file as ``{column: value}``, with where each starts.
+
+    The delimiter (comma or tab) is taken from the header line. Raises :class:`FormatError`
+    only when the file has no header at all.
+    """
+    csv.field_size_limit(_FIELD_LIMIT)
+    source = str(path)
+    bad: set[int] = set()
+    with path.open("rb") as fh:
+        lines = _decoded(fh, bad)
+        first = next(lines, "")
+        if first.startswith("\ufeff"):
+            first = first[1:]
+        header = csv_header(first)
+        if not header:
+            raise FormatError(f"{path}: empty file or no CSV header line")
+        reader = csv.reader(lines, delimiter=_dialect(first))
+        width = len(header)
+        last_line = 1
+        while True:
+            start = last_line + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                last_line = reader.line_num + 1
+                yield make_reject(Where(source, start, None), fmt, f"CSV error: {exc}", "")
+                continue
+            last_line = reader.line_num + 1
+            where = Where(source, start, None)
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue
+            if bad and any(n in bad for n in range(start, last_line + 1)):
+                yield make_reject(where, fmt, "not valid UTF-8 (wrong encoding?)", ",".join(row))
+                continue
+            if len(row) != width:
+                yield make_reject(
+                    where, fmt, f"expected {width} columns, found {len(row)}", ",".join(row)
+                )
+                continue
+            yield where, dict(zip(header, row, strict=True))
+
+
+def list_field(value: str | None) -> list[str]:
+    """Items of a list written into one CSV cell: ``[a, b]``, ``['a', 'b']`` or ``a,b``."""
+    if not value:
+        return []
+    s = value.strip()
+    if s.startswith("[") and s.endswith("]"):
+        s = s[1:-1]
+    out = []
+    for part in s.split(","):
+        item = part.strip().strip("'\"").strip()
+        if item:
+            out.append(item)
+    return out
