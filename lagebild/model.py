@@ -8,8 +8,9 @@ turned into Arrow columns without per-field attribute lookups.
 Conventions shared by all readers:
 
 * ``created_at`` / ``collected_at`` are timezone-aware UTC datetimes.
-* ``urls`` are normalised (see :mod:`lagebild.ingest.urls`); ``domains`` are their registered
-  domains (public-suffix aware), in the same order, one per URL.
+* ``urls`` are normalised (see :mod:`lagebild.ingest.urls`); ``domains`` are the distinct
+  registered domains (public-suffix aware) of the post's links, first seen first. Share
+  tables with anonymised ids (CooRTweet) carry opaque ids such as ``url_17`` instead.
 * ``hashtags`` and ``mentions`` are lower-case, without ``#`` / ``@``.
 * ``reply_to``, ``repost_of`` and ``quote_of`` are post ids on the same platform.
 * ``media`` entries are typed strings: ``phash:<hex>`` for a perceptual hash, ``key:<id>`` for a

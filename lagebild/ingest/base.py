@@ -28,6 +28,7 @@ __all__ = [
     "Head",
     "Item",
     "ReadOptions",
+    "Skipped",
     "SourceFormat",
     "Where",
     "iter_json_values",
@@ -41,7 +42,20 @@ __all__ = [
     "req_str",
 ]
 
-Item: TypeAlias = Post | Account | Reject
+
+class Skipped(NamedTuple):
+    """An input record that is valid but not a post (a like, a service message, a deletion).
+
+    Readers yield it so that nothing disappears silently: the ingest report counts skipped
+    records by ``kind``.
+    """
+
+    source: str
+    line: int | None
+    kind: str
+
+
+Item: TypeAlias = Post | Account | Reject | Skipped
 
 #: Exceptions that mean "this record has an unexpected shape": quarantine it, go on.
 MALFORMED: tuple[type[Exception], ...] = (
@@ -290,7 +304,7 @@ def opt_bool(value: Any) -> bool | None:
 
 
 def link_fields(raw_urls: Iterable[str | None]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Normalised, de-duplicated URLs and their registered domains, in matching order."""
+    """Normalised, de-duplicated URLs and their distinct registered domains (first seen first)."""
     urls: dict[str, None] = {}
     for raw in raw_urls:
         if raw:
@@ -298,7 +312,7 @@ def link_fields(raw_urls: Iterable[str | None]) -> tuple[tuple[str, ...], tuple[
             if url is not None:
                 urls[url] = None
     keys = tuple(urls)
-    return keys, tuple(registered_domain(u) for u in keys)
+    return keys, tuple(dict.fromkeys(registered_domain(u) for u in keys))
 
 
 # --- JSON input -------------------------------------------------------------------------

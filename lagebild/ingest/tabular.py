@@ -11,13 +11,16 @@ import csv
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from lagebild.errors import FormatError
 from lagebild.ingest.base import Where, make_reject
 from lagebild.model import Reject
 
-__all__ = ["csv_header", "iter_csv_rows", "list_field"]
+__all__ = ["csv_header", "iter_csv_rows", "iter_parquet_rows", "iter_rows", "list_field"]
 
 _FIELD_LIMIT = min(sys.maxsize, 2**31 - 1)
 
@@ -105,3 +108,29 @@ def list_field(value: str | None) -> list[str]:
         if item:
             out.append(item)
     return out
+
+
+def iter_parquet_rows(path: Path, fmt: str) -> Iterator[tuple[Where, dict[str, Any]] | Reject]:
+    """The rows of a Parquet file as ``{column: value}``; ``line`` is the 1-based row number.
+
+    A file that turns out to be unreadable part-way yields one :class:`Reject` for the rest.
+    """
+    source = str(path)
+    n = 0
+    try:
+        pf = pq.ParquetFile(path)
+        for batch in pf.iter_batches(batch_size=65_536):
+            for row in batch.to_pylist():
+                n += 1
+                yield Where(source, n, None), row
+    except (pa.ArrowException, OSError) as exc:
+        yield make_reject(Where(source, n + 1, None), fmt, f"cannot read Parquet: {exc}", "")
+
+
+def iter_rows(path: Path, fmt: str) -> Iterator[tuple[Where, dict[str, Any]] | Reject]:
+    """Rows of a CSV/TSV or Parquet file, whichever it is."""
+    with path.open("rb") as fh:
+        magic = fh.read(4)
+    if magic == b"PAR1":
+        return iter_parquet_rows(path, fmt)
+    return iter_csv_rows(path, fmt)

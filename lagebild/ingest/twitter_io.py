@@ -25,13 +25,12 @@ from lagebild.ingest.base import (
     make_reject,
     opt_bool,
     opt_int,
-    opt_str,
     parse_time,
     req_str,
 )
 from lagebild.ingest.tabular import iter_csv_rows, list_field
 from lagebild.ingest.text import clean_hashtag, hashtags_from_text, unique, urls_from_text
-from lagebild.model import Account, Post
+from lagebild.model import Account, Post, Reject
 from lagebild.plugins import hookimpl
 
 __all__ = ["FORMAT", "normalize", "normalize_account", "read"]
@@ -57,7 +56,10 @@ def _id(row: Mapping[str, str], key: str) -> str | None:
 
 
 def normalize(
-    row: Mapping[str, str], *, source: str = "", line: int | None = None,
+    row: Mapping[str, str],
+    *,
+    source: str = "",
+    line: int | None = None,
     collected_at: dt.datetime | None = None,
 ) -> Post:
     """One archive row as a post."""
@@ -119,7 +121,7 @@ def normalize_account(
 def read(path: Path, options: ReadOptions) -> Iterator[Item]:
     """Posts and account snapshots of an archive CSV; bad rows are rejected."""
     for entry in iter_csv_rows(path, NAME):
-        if not isinstance(entry, tuple):
+        if isinstance(entry, Reject):
             yield entry
             continue
         where, row = entry
@@ -141,7 +143,7 @@ def _row_items(row: Mapping[str, str], where: Where, options: ReadOptions) -> It
 
 def sniff(head: Head) -> bool:
     """An archive CSV has the tweet and user id columns and ``tweet_time``."""
-    return head.csv_header is not None and _REQUIRED <= set(head.csv_header)
+    return head.csv_header is not None and set(head.csv_header) >= _REQUIRED
 
 
 FORMAT = SourceFormat(

@@ -88,6 +88,8 @@ _TRACKING_PREFIXES = ("utm_", "mtm_", "pk_", "__cft__", "hsa_", "oly_", "vero_",
 # Parameters that are tracking only on some hosts: twitter.com/x.com share links (?s=20&t=...).
 _HOST_TRACKING = {"twitter.com": frozenset({"s", "t"}), "x.com": frozenset({"s", "t"})}
 _WWW = re.compile(r"^www\d*\.")
+_SPACE = re.compile(r"\s")
+_OTHER_SCHEME = re.compile(r"^(?:mailto|tel|sms|tg|data|javascript|whatsapp|magnet|geo):", re.I)
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 
 #: Hosts of well-known URL shorteners. A shortened URL is kept as it is when the export does
@@ -136,8 +138,10 @@ def normalize_url(url: str) -> str | None:
     Pure and cached: the same string always gives the same answer.
     """
     s = url.strip()
-    if not s or any(c.isspace() for c in s):
+    if not s or _SPACE.search(s):
         return None
+    if _OTHER_SCHEME.match(s):
+        return s
     if s.startswith("//"):
         s = "http:" + s
     elif not _SCHEME.match(s):
@@ -152,7 +156,7 @@ def normalize_url(url: str) -> str | None:
     netloc = parts.netloc.rpartition("@")[2]
     host, _, port = netloc.partition(":") if not netloc.startswith("[") else (netloc, "", "")
     host = _WWW.sub("", host.lower().rstrip("."))
-    if not host or "." not in host and not host.startswith("["):
+    if not host or ("." not in host and not host.startswith("[")):
         return None
     if port and port not in ("80", "443"):
         if not port.isdigit():
@@ -179,11 +183,7 @@ def _clean_query(query: str, host: str) -> str:
         if not pair:
             continue
         key = pair.partition("=")[0].lower()
-        if (
-            key in _TRACKING_PARAMS
-            or key in host_tracking
-            or key.startswith(_TRACKING_PREFIXES)
-        ):
+        if key in _TRACKING_PARAMS or key in host_tracking or key.startswith(_TRACKING_PREFIXES):
             continue
         kept.append(pair)
     kept.sort()
@@ -206,14 +206,18 @@ def _extractor() -> tldextract.TLDExtract:
     )
 
 
-@lru_cache(maxsize=1 << 16)
 def registered_domain(host_or_url: str) -> str:
     """The registered domain (public suffix + one label) of a host or normalised URL.
 
     Falls back to the host itself for IP addresses and hosts without a known suffix.
     """
-    host = url_host(host_or_url) if "://" in host_or_url else host_or_url.lower()
-    host = _WWW.sub("", host.rstrip("."))
+    host = url_host(host_or_url) if "://" in host_or_url else host_or_url
+    return _host_domain(host)
+
+
+@lru_cache(maxsize=1 << 16)
+def _host_domain(host: str) -> str:
+    host = _WWW.sub("", host.lower().rstrip("."))
     ext = _extractor()(host)
     if ext.domain and ext.suffix:
         return f"{ext.domain}.{ext.suffix}"

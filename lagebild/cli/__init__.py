@@ -1,0 +1,115 @@
+"""The ``lagebild`` command: thin actions over the library.
+
+Each command parses its options, calls one library function and renders the result (a rich
+table for people, ``--json`` for scripts). A :class:`~lagebild.errors.LagebildError` becomes
+its message and hint on stderr and exit status 1.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+
+from lagebild.config import Settings
+from lagebild.errors import LagebildError
+from lagebild.store import PostStore
+
+__all__ = ["app", "main"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+app = typer.Typer(
+    name="lagebild",
+    help="Lagebild: one situation picture of election disinformation and influence operations.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+class State:
+    """Options given before the command (shared by all commands)."""
+
+    data_dir: Path | None = None
+    config: Path | None = None
+
+
+def settings(ctx: typer.Context) -> Settings:
+    """Resolved settings for this invocation."""
+    state: State = ctx.ensure_object(State)
+    return Settings.load(data_dir=state.data_dir, config_file=state.config)
+
+
+def open_store(ctx: typer.Context) -> PostStore:
+    """The post store named by the settings."""
+    return PostStore(settings(ctx).data_dir)
+
+
+def err_console() -> Console:
+    """Console for progress and messages (stderr, so --json output stays clean)."""
+    return Console(stderr=True)
+
+
+def out_console() -> Console:
+    """Console for results."""
+    return Console(highlight=False)
+
+
+def print_json(data: Any) -> None:
+    """Print one JSON document to stdout."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
+    """Turn Lagebild errors into a message with a hint and exit status 1."""
+
+    @wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except LagebildError as exc:
+            console = err_console()
+            console.print(f"[bold red]error:[/] {exc.message}", markup=True, highlight=False)
+            if exc.hint:
+                console.print(f"[yellow]hint:[/] {exc.hint}", markup=True, highlight=False)
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--data-dir",
+            envvar="LAGEBILD_DATA_DIR",
+            help="Data directory of the store [default: ./lagebild-data].",
+        ),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", envvar="LAGEBILD_CONFIG", help="Settings TOML file."),
+    ] = None,
+) -> None:
+    state = ctx.ensure_object(State)
+    state.data_dir = data_dir
+    state.config = config
+
+
+def main() -> None:
+    """Entry point of the ``lagebild`` console script."""
+    app()
+
+
+# Commands register themselves on ``app`` when their modules are imported.
+from lagebild.cli import ingest, store  # noqa: E402, F401

@@ -1,0 +1,90 @@
+"""Value helpers shared by the readers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lagebild.errors import RecordError
+from lagebild.ingest.base import iter_json_values, opt_bool, opt_int, parse_time
+from lagebild.model import Reject
+
+UTC = dt.UTC
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2021-09-20T08:15:00.000Z", dt.datetime(2021, 9, 20, 8, 15, tzinfo=UTC)),
+        ("2021-09-20T10:15:00+02:00", dt.datetime(2021, 9, 20, 8, 15, tzinfo=UTC)),
+        ("2021-09-20 08:15", dt.datetime(2021, 9, 20, 8, 15, tzinfo=UTC)),
+        ("2021-09-20 10:15:00 CEST", dt.datetime(2021, 9, 20, 8, 15, tzinfo=UTC)),
+        ("2021-09-20 04:15:00 EDT", dt.datetime(2021, 9, 20, 8, 15, tzinfo=UTC)),
+        (1632125700, dt.datetime(2021, 9, 20, 8, 15, tzinfo=UTC)),
+        ("1632125700.0", dt.datetime(2021, 9, 20, 8, 15, tzinfo=UTC)),
+        (1632125700000, dt.datetime(2021, 9, 20, 8, 15, tzinfo=UTC)),
+        ("Mon Sep 20 08:15:00 +0000 2021", dt.datetime(2021, 9, 20, 8, 15, tzinfo=UTC)),
+    ],
+)
+def test_parse_time(value: object, expected: dt.datetime) -> None:
+    assert parse_time(value) == expected
+
+
+@pytest.mark.parametrize("value", ["", None, "gestern", "2021-13-45", True, "1.5e3", 12])
+def test_parse_time_rejects(value: object) -> None:
+    with pytest.raises(RecordError, match="created_at"):
+        parse_time(value)
+
+
+@given(st.one_of(st.text(max_size=40), st.integers(), st.floats(allow_nan=True)))
+def test_parse_time_only_raises_record_error(value: object) -> None:
+    try:
+        out = parse_time(value)
+    except RecordError:
+        return
+    assert out.tzinfo is UTC
+
+
+def test_opt_int() -> None:
+    assert opt_int(None) is None
+    assert opt_int("") is None
+    assert opt_int("1,234") == 1234
+    assert opt_int("12.0") == 12
+    assert opt_int(0) == 0
+    with pytest.raises(RecordError):
+        opt_int("-1")
+    with pytest.raises(RecordError):
+        opt_int("many")
+
+
+def test_opt_bool() -> None:
+    assert opt_bool("True") is True
+    assert opt_bool("0") is False
+    assert opt_bool("") is None
+
+
+def test_iter_json_values_shapes(tmp_path: Path) -> None:
+    lines = tmp_path / "a.jsonl"
+    lines.write_bytes(b'{"a": 1}\n\n{broken\n\xff\xfe\n{"a": 2}\n')
+    out = list(iter_json_values(lines, "t"))
+    assert [e[1] for e in out if not isinstance(e, Reject)] == [{"a": 1}, {"a": 2}]
+    rejects = [e for e in out if isinstance(e, Reject)]
+    assert [(r.line, r.offset) for r in rejects] == [(3, 10), (4, 18)]
+    array = tmp_path / "b.json"
+    array.write_text('[\n {"a": 1},\n {"a": 2}\n]')
+    assert [e[0].pointer for e in iter_json_values(array, "t") if not isinstance(e, Reject)] == [
+        "[0]",
+        "[1]",
+    ]
+    doc = tmp_path / "c.json"
+    doc.write_text('{\n "a": 1\n}')
+    assert [e[1] for e in iter_json_values(doc, "t")] == [{"a": 1}]
+    truncated = tmp_path / "d.json"
+    truncated.write_text('{\n "a": [1,\n')
+    (only,) = list(iter_json_values(truncated, "t"))
+    assert isinstance(only, Reject)
+    assert "not a valid JSON document" in only.reason
