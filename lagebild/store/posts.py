@@ -227,7 +227,7 @@ class StoreWriter:
                 "ORDER BY _i"
             )
             .to_arrow_table()
-            .column(0)  # type: ignore[union-attr]
+            .column(0)
         )
         if len(idx) == 0:
             return 0
