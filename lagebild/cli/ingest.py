@@ -14,7 +14,7 @@ from lagebild.errors import ConfigError
 from lagebild.ingest.base import ReadOptions
 from lagebild.ingest.coortweet import OBJECT_KINDS
 from lagebild.ingest.generic import load_mapping, parse_mapping
-from lagebild.ingest.pipeline import IngestResult
+from lagebild.ingest.pipeline import DEFAULT_BATCH, IngestResult
 from lagebild.ingest.pipeline import Progress as IngestProgress
 from lagebild.ingest.pipeline import ingest as run_ingest
 from lagebild.plugins import load_registry
@@ -45,6 +45,9 @@ def ingest_command(
     time_format: Annotated[
         str | None, typer.Option(help="Generic format: strptime format of created_at.")
     ] = None,
+    batch_size: Annotated[
+        int, typer.Option(min=1, help="Posts per committed part (memory vs. file count).")
+    ] = DEFAULT_BATCH,
     as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
 ) -> None:
     """Read exports into the store; bad records go to quarantine, duplicates are skipped."""
@@ -93,6 +96,7 @@ def ingest_command(
             registry=registry,
             format_name=format_name,
             options=options,
+            batch_size=batch_size,
             on_progress=show,
         )
     if as_json:

@@ -1,0 +1,126 @@
+"""End-to-end: the real ``lagebild`` command in a subprocess, as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import EXAMPLES, FIXTURES
+
+
+def run(data_dir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "LAGEBILD_DATA_DIR": str(data_dir), "COLUMNS": "200"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "lagebild", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(f"exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def run_json(data_dir: Path, *args: str) -> Any:
+    return json.loads(run(data_dir, *args, "--json").stdout)
+
+
+def test_ingest_stats_quarantine_sql(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    out = run_json(data, "ingest", str(EXAMPLES))
+    for key in ("read", "stored", "duplicates", "quarantined", "seconds", "by_format"):
+        assert key in out
+    assert out["read"] == out["stored"] + out["duplicates"] + out["quarantined"]
+    assert out["stored"] > 1000
+    again = run_json(data, "ingest", str(EXAMPLES))
+    assert again["stored"] == 0
+    stats = run_json(data, "stats")
+    assert stats["posts"] == out["stored"]
+    platforms = {p["platform"] for p in stats["platforms"]}
+    assert {"twitter", "facebook"} <= platforms
+    human = run(data, "stats").stdout
+    assert "posts" in human
+    assert "twitter" in human
+    rows = run_json(data, "sql", "SELECT platform, count(*) AS n FROM posts GROUP BY 1")
+    assert sum(r["n"] for r in rows) == out["stored"]
+    csv_out = run(data, "sql", "SELECT 1 AS one", "--output", "csv").stdout
+    assert csv_out.splitlines() == ["one", "1"]
+
+
+def test_quarantine_command(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    run(data, "ingest", str(FIXTURES / "twitter_io" / "io_archive.csv"))
+    summary = run_json(data, "quarantine")
+    assert sum(r["count"] for r in summary) == 4
+    records = run_json(data, "quarantine", "--records")
+    assert {r["line"] for r in records} == {7, 8, 9, 10}
+    assert "expected 31 columns" in run(data, "quarantine").stdout
+
+
+def test_generic_mapping_from_command_line(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    out = run_json(
+        data,
+        "ingest",
+        str(FIXTURES / "generic" / "posts.csv"),
+        "--map",
+        "post_id=id",
+        "--map",
+        "account_id=user",
+        "--map",
+        "created_at=date",
+        "--map",
+        "text=message",
+        "--platform",
+        "telegram",
+        "--time-format",
+        "%d.%m.%Y %H:%M",
+    )
+    assert (out["stored"], out["quarantined"]) == (2, 2)
+    assert out["by_format"]["generic"]["files"] == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["sql", "DROP VIEW posts"], "only read-only queries"),
+        (["ingest", "nope.json"], "no such file"),
+        (["ingest", "--format", "myspace", str(FIXTURES)], "unknown format 'myspace'"),
+        (["ingest", "--map", "postid=id", str(FIXTURES)], "unknown field(s) in mapping"),
+        (["ingest", "--object-kind", "song", str(FIXTURES)], "unknown --object-kind"),
+    ],
+)
+def test_errors_are_messages_with_exit_1(tmp_path: Path, args: list[str], message: str) -> None:
+    proc = run(tmp_path / "data", *args, check=False)
+    assert proc.returncode == 1
+    assert message in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_unknown_format_lists_formats(tmp_path: Path) -> None:
+    odd = tmp_path / "odd.csv"
+    odd.write_text("a,b\n1,2\n")
+    proc = run(tmp_path / "data", "ingest", str(odd), check=False)
+    assert proc.returncode == 1
+    assert "not a known format (tried:" in proc.stderr
+    assert "twitter-v2" in proc.stderr
+    assert "hint:" in proc.stderr
+
+
+def test_formats_command(tmp_path: Path) -> None:
+    names = {f["name"] for f in run_json(tmp_path, "formats")}
+    assert {"twitter-v2", "twitter-io", "crowdtangle", "telegram", "bluesky", "mastodon"} <= names
+    assert {"coortweet", "generic"} <= names
+
+
+def test_empty_store_stats(tmp_path: Path) -> None:
+    assert "holds no posts yet" in run(tmp_path / "empty", "stats").stdout
+    assert run_json(tmp_path / "empty", "stats")["posts"] == 0
