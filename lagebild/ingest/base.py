@@ -30,6 +30,7 @@ __all__ = [
     "ReadOptions",
     "Skipped",
     "SourceFormat",
+    "Span",
     "Where",
     "iter_json_values",
     "link_fields",
@@ -71,6 +72,18 @@ MALFORMED: tuple[type[Exception], ...] = (
 _RAW_LIMIT = 65_536
 
 
+class Span(NamedTuple):
+    """A byte range of a file that holds whole records, so it can be read on its own.
+
+    ``first_line`` is the line number at ``start``. Spans let the pipeline read one large
+    JSON Lines or CSV file in several processes at once.
+    """
+
+    start: int
+    end: int
+    first_line: int
+
+
 @dataclass(frozen=True)
 class ReadOptions:
     """Options a reader may use; each reader documents the ones it reads.
@@ -86,6 +99,7 @@ class ReadOptions:
     platform: str | None = None
     collected_at: dt.datetime | None = None
     time_format: str | None = None
+    span: Span | None = None
 
 
 @dataclass(frozen=True)
@@ -110,6 +124,9 @@ class SourceFormat:
 
     ``sniff`` returns True when a file looks like this format; ``priority`` breaks ties (the
     generic formats have the lowest). ``options`` names the :class:`ReadOptions` it reads.
+    ``split`` says how a large file may be cut into spans read in parallel: ``"lines"`` (JSON
+    Lines), ``"csv"`` (CSV records), or ``None`` (read whole); a format that sets it honours
+    ``ReadOptions.span``.
     """
 
     name: str
@@ -119,6 +136,7 @@ class SourceFormat:
     read: Callable[[Path, ReadOptions], Iterator[Item]]
     priority: int = 0
     options: tuple[str, ...] = ()
+    split: str | None = None
 
 
 class Where(NamedTuple):
@@ -318,36 +336,69 @@ def link_fields(raw_urls: Iterable[str | None]) -> tuple[tuple[str, ...], tuple[
 # --- JSON input -------------------------------------------------------------------------
 
 
-def iter_json_values(path: Path, fmt: str) -> Iterator[tuple[Where, Any] | Reject]:
+def iter_json_values(
+    path: Path, fmt: str, span: Span | None = None
+) -> Iterator[tuple[Where, Any] | Reject]:
     """The JSON values of a file: one per line (JSON Lines), or the elements of a top-level
-    array, or a single top-level object. A broken line becomes a :class:`Reject`.
+    array, or a single top-level object. A broken line becomes a :class:`Reject`. With a
+    ``span``, only the JSON Lines in that byte range are read.
     """
-    source = str(path)
+    if span is not None:
+        yield from _json_lines(path, fmt, span.start, span.end, span.first_line)
+        return
     with path.open("rb") as fh:
-        first = fh.read(1 << 16)
-        stripped = first.lstrip(b"\xef\xbb\xbf \t\r\n")
+        first_line = b""
+        while not first_line.strip(b"\xef\xbb\xbf \t\r\n"):
+            line = fh.readline()
+            if not line:
+                break
+            first_line = line
+        stripped = first_line.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped.startswith(b"["):
         yield from _json_document(path, fmt, array=True)
         return
-    first_line = stripped.split(b"\n", 1)[0]
-    if stripped.startswith(b"{") and not _parses(first_line):
+    if stripped.startswith(b"{") and not _parses(stripped) and not _later_line_parses(path):
         yield from _json_document(path, fmt, array=False)
         return
+    yield from _json_lines(path, fmt, 0, None, 1)
+
+
+def _later_line_parses(path: Path) -> bool:
+    """Whether the second non-blank line is a JSON value: JSON Lines whose first line broke."""
     with path.open("rb") as fh:
-        offset = 0
-        for lineno, line in enumerate(fh, start=1):
-            start, offset = offset, offset + len(line)
-            if lineno == 1 and line.startswith(b"\xef\xbb\xbf"):
+        seen = 0
+        for line in fh:
+            if line.strip():
+                seen += 1
+                if seen == 2:
+                    return line.lstrip()[:1] in (b"{", b"[") and _parses(line)
+    return False
+
+
+def _json_lines(
+    path: Path, fmt: str, start: int, end: int | None, first_line: int
+) -> Iterator[tuple[Where, Any] | Reject]:
+    source = str(path)
+    loads = orjson.loads
+    with path.open("rb") as fh:
+        fh.seek(start)
+        offset = start
+        for lineno, line in enumerate(fh, start=first_line):
+            if end is not None and offset >= end:
+                break
+            here, offset = offset, offset + len(line)
+            if here == 0 and line.startswith(b"\xef\xbb\xbf"):
                 line = line[3:]
             if not line.strip():
                 continue
-            where = Where(source, lineno, start)
             try:
-                value = orjson.loads(line)
+                value = loads(line)
             except orjson.JSONDecodeError as exc:
-                yield make_reject(where, fmt, f"not valid JSON/UTF-8: {exc}", line)
+                yield make_reject(
+                    Where(source, lineno, here), fmt, f"not valid JSON/UTF-8: {exc}", line
+                )
                 continue
-            yield where, value
+            yield Where(source, lineno, here), value
 
 
 def _parses(line: bytes) -> bool:
@@ -377,6 +428,7 @@ def read_json_source(
     path: Path,
     fmt: str,
     handle: Callable[[Any, Where], Iterable[Item]],
+    span: Span | None = None,
 ) -> Iterator[Item]:
     """Drive a JSON reader: every value goes through ``handle``; one that raises is rejected.
 
@@ -384,7 +436,7 @@ def read_json_source(
     :class:`Reject` items for parts it can skip. The items of a value are collected before any
     is yielded, so a value is either read whole or quarantined whole.
     """
-    for entry in iter_json_values(path, fmt):
+    for entry in iter_json_values(path, fmt, span):
         if isinstance(entry, Reject):
             yield entry
             continue

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from lagebild.errors import FormatError
-from lagebild.ingest.base import Where, make_reject
+from lagebild.ingest.base import Span, Where, make_reject
 from lagebild.model import Reject
 
 __all__ = ["csv_header", "iter_csv_rows", "iter_parquet_rows", "iter_rows", "list_field"]
@@ -41,8 +41,12 @@ def csv_header(text: str) -> tuple[str, ...] | None:
     return tuple(c.strip() for c in row)
 
 
-def _decoded(fh: IO[bytes], bad: set[int]) -> Iterator[str]:
-    for lineno, raw in enumerate(fh, start=1):
+def _decoded(fh: IO[bytes], bad: set[int], first_line: int, end: int | None) -> Iterator[str]:
+    offset = fh.tell()
+    for lineno, raw in enumerate(fh, start=first_line):
+        if end is not None and offset >= end:
+            return
+        offset += len(raw)
         try:
             yield raw.decode("utf-8")
         except UnicodeDecodeError:
@@ -50,26 +54,38 @@ def _decoded(fh: IO[bytes], bad: set[int]) -> Iterator[str]:
             yield raw.decode("utf-8", errors="replace")
 
 
-def iter_csv_rows(path: Path, fmt: str) -> Iterator[tuple[Where, dict[str, str]] | Reject]:
+def iter_csv_rows(
+    path: Path, fmt: str, span: Span | None = None
+) -> Iterator[tuple[Where, dict[str, str]] | Reject]:
     """The data rows of a CSV or TSV file as ``{column: value}``, with where each starts.
 
-    The delimiter (comma or tab) is taken from the header line. Raises :class:`FormatError`
-    only when the file has no header at all.
+    The delimiter (comma or tab) is taken from the header line. With a ``span``, only the
+    records in that byte range are read (the header still comes from the top of the file).
+    Raises :class:`FormatError` only when the file has no header at all.
     """
     csv.field_size_limit(_FIELD_LIMIT)
     source = str(path)
     bad: set[int] = set()
     with path.open("rb") as fh:
-        lines = _decoded(fh, bad)
-        first = next(lines, "")
+        raw_first = fh.readline()
+        try:
+            first = raw_first.decode("utf-8")
+        except UnicodeDecodeError:
+            first = raw_first.decode("utf-8", errors="replace")
         if first.startswith("\ufeff"):
             first = first[1:]
         header = csv_header(first)
         if not header:
             raise FormatError(f"{path}: empty file or no CSV header line")
+        if span is not None:
+            fh.seek(span.start)
+            last_line = span.first_line - 1
+        else:
+            last_line = 1
+        lines = _decoded(fh, bad, last_line + 1, span.end if span else None)
         reader = csv.reader(lines, delimiter=_dialect(first))
         width = len(header)
-        last_line = 1
+        base = last_line
         while True:
             start = last_line + 1
             try:
@@ -77,10 +93,10 @@ def iter_csv_rows(path: Path, fmt: str) -> Iterator[tuple[Where, dict[str, str]]
             except StopIteration:
                 break
             except csv.Error as exc:
-                last_line = reader.line_num + 1
+                last_line = base + reader.line_num
                 yield make_reject(Where(source, start, None), fmt, f"CSV error: {exc}", "")
                 continue
-            last_line = reader.line_num + 1
+            last_line = base + reader.line_num
             where = Where(source, start, None)
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue
@@ -127,10 +143,12 @@ def iter_parquet_rows(path: Path, fmt: str) -> Iterator[tuple[Where, dict[str, A
         yield make_reject(Where(source, n + 1, None), fmt, f"cannot read Parquet: {exc}", "")
 
 
-def iter_rows(path: Path, fmt: str) -> Iterator[tuple[Where, dict[str, Any]] | Reject]:
-    """Rows of a CSV/TSV or Parquet file, whichever it is."""
+def iter_rows(
+    path: Path, fmt: str, span: Span | None = None
+) -> Iterator[tuple[Where, dict[str, Any]] | Reject]:
+    """Rows of a CSV/TSV or Parquet file, whichever it is (spans apply to CSV only)."""
     with path.open("rb") as fh:
         magic = fh.read(4)
     if magic == b"PAR1":
         return iter_parquet_rows(path, fmt)
-    return iter_csv_rows(path, fmt)
+    return iter_csv_rows(path, fmt, span)

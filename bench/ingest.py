@@ -1,0 +1,98 @@
+"""Ingest benchmark: posts/s and peak memory per source format, on generated real-shape data.
+
+    python -m bench.ingest                 # 1,000,000 posts per format (the issue's figure)
+    python -m bench.ingest --posts 100000  # quicker
+    python -m bench.ingest --only "generic csv"
+
+Each format is ingested by the real ``lagebild ingest`` command in a fresh process into an
+empty store, so the figures include reading, normalising, de-duplicating and writing Parquet;
+peak memory is that process's maximum resident set size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from bench.generate import GENERATORS, generate
+
+TARGETS = {"twitter-v2 pages": 30_000}
+FLAT_TARGET = 100_000
+
+
+def run_one(name: str, path: Path, fmt: str) -> dict[str, float]:
+    """Ingest one file in a fresh process; return its counts, seconds and peak memory."""
+    with tempfile.TemporaryDirectory(prefix="lagebild-bench-") as tmp:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "lagebild", "--data-dir", tmp, "ingest", str(path),
+             "--format", fmt, "--json"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert proc.stdout is not None and proc.stderr is not None
+        out = proc.stdout.read()
+        err = proc.stderr.read()
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            raise SystemExit(f"{name}: ingest failed\n{err}")
+        report = json.loads(out)
+    return {
+        "read": report["read"],
+        "stored": report["stored"],
+        "quarantined": report["quarantined"],
+        "seconds": wall,
+        "peak_mb": usage.ru_maxrss / 1024,
+    }
+
+
+def main() -> None:
+    """Generate (or reuse) the inputs, ingest each, print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--posts", type=int, default=1_000_000)
+    parser.add_argument("--only", action="append", choices=sorted(GENERATORS))
+    parser.add_argument("--data", type=Path, default=Path("bench/out/ingest"))
+    parser.add_argument("--keep", action="store_true", help="keep the generated inputs")
+    args = parser.parse_args()
+    args.data.mkdir(parents=True, exist_ok=True)
+    console = Console()
+    table = Table(title=f"lagebild ingest, {args.posts:,} generated posts per format, "
+                        f"{os.cpu_count()} cores")
+    for col in ("format", "posts read", "stored", "quarantined", "seconds", "posts/s",
+                "peak MB", "target posts/s", "met"):
+        table.add_column(col, justify="left" if col == "format" else "right")
+    for name in args.only or GENERATORS:
+        fmt = GENERATORS[name][0]
+        console.print(f"[dim]generating {name} …[/]")
+        path = generate(name, args.data, args.posts)
+        console.print(f"[dim]ingesting {path} …[/]")
+        r = run_one(name, path, fmt)
+        rate = r["read"] / r["seconds"]
+        target = TARGETS.get(name, FLAT_TARGET)
+        table.add_row(
+            name, f"{r['read']:,.0f}", f"{r['stored']:,.0f}", f"{r['quarantined']:,.0f}",
+            f"{r['seconds']:.1f}", f"{rate:,.0f}", f"{r['peak_mb']:,.0f}", f"{target:,}",
+            "yes" if rate >= target else "no",
+        )
+        if not args.keep:
+            path.unlink()
+    console.print(table)
+    if not args.keep:
+        shutil.rmtree(args.data, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
