@@ -124,8 +124,8 @@ class SourceFormat:
 
     ``sniff`` returns True when a file looks like this format; ``priority`` breaks ties (the
     generic formats have the lowest). ``options`` names the :class:`ReadOptions` it reads.
-    ``split`` says how a large file may be cut into spans read in parallel: ``"lines"`` (JSON
-    Lines), ``"csv"`` (CSV records), or ``None`` (read whole); a format that sets it honours
+    ``split`` names the layouts in which a large file may be cut into spans read in parallel:
+    ``"lines"`` (JSON Lines) and/or ``"csv"`` (CSV records); a format that names any honours
     ``ReadOptions.span``.
     """
 
@@ -136,7 +136,7 @@ class SourceFormat:
     read: Callable[[Path, ReadOptions], Iterator[Item]]
     priority: int = 0
     options: tuple[str, ...] = ()
-    split: str | None = None
+    split: tuple[str, ...] = ()
 
 
 class Where(NamedTuple):

@@ -33,6 +33,7 @@ from lagebild.ingest.base import (
     Item,
     ReadOptions,
     SourceFormat,
+    Span,
     Where,
     iter_json_values,
     link_fields,
@@ -191,18 +192,18 @@ def normalize(
     )
 
 
-def _entries(path: Path) -> Iterator[tuple[Where, Any] | Reject]:
+def _entries(path: Path, span: Span | None) -> Iterator[tuple[Where, Any] | Reject]:
     with path.open("rb") as fh:
         start = fh.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
     if start[:1] in (b"{", b"["):
-        return iter_json_values(path, NAME)
-    return iter_rows(path, NAME)
+        return iter_json_values(path, NAME, span)
+    return iter_rows(path, NAME, span)
 
 
 def read(path: Path, options: ReadOptions) -> Iterator[Item]:
     """Posts of a mapped table; rows without the required fields are rejected."""
     check_mapping(options.mapping)
-    for entry in _entries(path):
+    for entry in _entries(path, options.span):
         if isinstance(entry, Reject):
             yield entry
             continue
@@ -246,6 +247,7 @@ FORMAT = SourceFormat(
     sniff=sniff,
     read=read,
     priority=-100,
+    split=("csv", "lines"),
     options=("mapping", "platform", "time_format"),
 )
 

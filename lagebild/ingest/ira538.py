@@ -194,7 +194,7 @@ def normalize_account(
 
 def read(path: Path, options: ReadOptions) -> Iterator[Item]:
     """Posts and account snapshots of an IRA CSV or Parquet file."""
-    for entry in iter_rows(path, NAME):
+    for entry in iter_rows(path, NAME, options.span):
         if isinstance(entry, Reject):
             yield entry
             continue
@@ -227,6 +227,7 @@ FORMAT = SourceFormat(
     platforms=("twitter",),
     sniff=sniff,
     read=read,
+    split=("csv",),
     priority=10,
 )
 

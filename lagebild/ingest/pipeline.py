@@ -10,16 +10,24 @@ it again: what was stored is recognised as duplicate, the rest is stored.
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing as mp
+import os
 import time
-from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import orjson
+import pyarrow as pa
+
 from lagebild.errors import FormatError, UnknownFormatError
-from lagebild.ingest.base import ReadOptions, Skipped, SourceFormat
-from lagebild.ingest.sniff import DATA_SUFFIXES, detect_format
+from lagebild.ingest.base import ReadOptions, Skipped, SourceFormat, Span
+from lagebild.ingest.sniff import DATA_SUFFIXES, detect_format, read_head
+from lagebild.ingest.split import plan_spans
 from lagebild.model import (
     Account,
     Post,
@@ -28,12 +36,22 @@ from lagebild.model import (
     posts_to_table,
     rejects_to_table,
 )
-from lagebild.plugins import Registry
+from lagebild.plugins import Registry, load_registry
 from lagebild.store import PostStore, StoreWriter
 
-__all__ = ["FileResult", "IngestResult", "Progress", "collect_files", "ingest"]
+__all__ = [
+    "Batch",
+    "FileResult",
+    "IngestResult",
+    "Progress",
+    "collect_files",
+    "default_workers",
+    "ingest",
+    "read_batches",
+]
 
 DEFAULT_BATCH = 50_000
+DEFAULT_CHUNK = 16 << 20
 
 
 @dataclass
@@ -142,6 +160,72 @@ def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
     return explicit, walked
 
 
+@dataclass
+class Batch:
+    """What a reader produced for up to ``batch_size`` posts, as Arrow tables."""
+
+    posts: pa.Table
+    accounts: pa.Table
+    rejects: pa.Table
+    skipped: Counter[str]
+    accounts_read: int
+
+
+def read_batches(
+    fmt: SourceFormat, path: Path, options: ReadOptions, batch_size: int
+) -> Iterator[Batch]:
+    """Read a file (or its span) with ``fmt`` and yield its items in batches of tables."""
+    posts: list[Post] = []
+    accounts: dict[tuple[Any, ...], Account] = {}
+    rejects: list[Reject] = []
+    skipped: Counter[str] = Counter()
+    accounts_read = 0
+
+    def batch() -> Batch:
+        nonlocal accounts_read
+        out = Batch(
+            posts_to_table(posts),
+            accounts_to_table(list(accounts.values())),
+            rejects_to_table(rejects),
+            skipped.copy(),
+            accounts_read,
+        )
+        posts.clear()
+        accounts.clear()
+        rejects.clear()
+        skipped.clear()
+        accounts_read = 0
+        return out
+
+    for item in fmt.read(path, options):
+        kind = type(item)
+        if kind is Post:
+            posts.append(item)  # type: ignore[arg-type]
+            if len(posts) >= batch_size:
+                yield batch()
+        elif kind is Account:
+            accounts_read += 1
+            accounts.setdefault(item[:11], item)  # type: ignore[arg-type]
+        elif kind is Reject:
+            rejects.append(item)  # type: ignore[arg-type]
+            if len(rejects) >= batch_size:
+                yield batch()
+        elif kind is Skipped:
+            skipped[item.kind] += 1  # type: ignore[union-attr]
+    yield batch()
+
+
+def _read_span(fmt_name: str, path: Path, options: ReadOptions, batch_size: int) -> list[Batch]:
+    """Worker process: read one span of a file (the registry is rebuilt in the worker)."""
+    fmt = load_registry().format(fmt_name)
+    return list(read_batches(fmt, path, options, batch_size))
+
+
+def default_workers() -> int:
+    """Processes used to read large files: one per core."""
+    return max(1, os.cpu_count() or 1)
+
+
 def ingest(
     store: PostStore,
     paths: Sequence[Path],
@@ -150,13 +234,20 @@ def ingest(
     format_name: str | None = None,
     options: ReadOptions | None = None,
     batch_size: int = DEFAULT_BATCH,
+    workers: int | None = None,
+    chunk_bytes: int = DEFAULT_CHUNK,
     on_progress: Callable[[Progress], None] | None = None,
 ) -> IngestResult:
-    """Read every file with its (given or sniffed) format and add its records to the store."""
+    """Read every file with its (given or sniffed) format and add its records to the store.
+
+    Large JSON Lines and CSV files are cut into spans read by ``workers`` processes; the
+    spans are written in file order, so the result is the same as a sequential read.
+    """
     started = time.perf_counter()
     options = options or ReadOptions()
     if options.collected_at is None:
         options = replace(options, collected_at=dt.datetime.now(dt.UTC))
+    workers = default_workers() if workers is None else max(1, workers)
     explicit, walked = collect_files(paths)
     plan: list[tuple[Path, SourceFormat]] = []
     result = IngestResult()
@@ -168,68 +259,94 @@ def ingest(
             plan.append((path, forced or detect_format(path, registry)))
         except UnknownFormatError as exc:
             result.unrecognized.append({"path": str(path), "error": exc.message})
-    with store.writer() as writer:
+    with ExitStack() as stack:
+        writer = stack.enter_context(store.writer())
+        pool: ProcessPoolExecutor | None = None
         for i, (path, fmt) in enumerate(plan):
             file_result = FileResult(path=str(path), format=fmt.name)
             result.files.append(file_result)
-            _ingest_file(
-                writer, path, fmt, options, batch_size, file_result, i, len(plan), on_progress
-            )
+            spans = _spans(path, fmt, chunk_bytes) if workers > 1 else []
+            if len(spans) > 1:
+                if pool is None:
+                    pool = stack.enter_context(
+                        ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"))
+                    )
+                batches: Iterable[Batch] = _parallel(
+                    pool, workers, fmt.name, path, options, spans, batch_size
+                )
+            else:
+                batches = read_batches(fmt, path, options, batch_size)
+            t0 = time.perf_counter()
+            for b in batches:
+                _write(writer, b, file_result)
+                file_result.seconds = time.perf_counter() - t0
+                if on_progress:
+                    on_progress(Progress(i, len(plan), file_result, done=False))
+            if on_progress:
+                on_progress(Progress(i, len(plan), file_result, done=True))
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _ingest_file(
-    writer: StoreWriter,
+def _parallel(
+    pool: ProcessPoolExecutor,
+    workers: int,
+    fmt_name: str,
     path: Path,
-    fmt: SourceFormat,
     options: ReadOptions,
+    spans: list[Span],
     batch_size: int,
-    out: FileResult,
-    index: int,
-    count: int,
-    on_progress: Callable[[Progress], None] | None,
-) -> None:
-    t0 = time.perf_counter()
-    posts: list[Post] = []
-    accounts: dict[tuple[Any, ...], Account] = {}
-    rejects: list[Reject] = []
-    skipped: Counter[str] = Counter()
-
-    def flush() -> None:
-        res = writer.write(
-            posts_to_table(posts),
-            accounts_to_table(list(accounts.values())),
-            rejects_to_table(rejects),
+) -> Iterator[Batch]:
+    """Batches of all spans in file order, with at most two spans per worker in flight."""
+    pending: deque[Future[list[Batch]]] = deque()
+    todo = iter(spans)
+    for span in todo:
+        pending.append(
+            pool.submit(_read_span, fmt_name, path, replace(options, span=span), batch_size)
         )
-        out.read += len(posts) + len(rejects)
-        out.stored += res.stored
-        out.duplicates += res.duplicates
-        out.quarantined += len(rejects)
-        out.accounts_stored += res.accounts_stored
-        out.skipped = dict(skipped)
-        out.seconds = time.perf_counter() - t0
-        posts.clear()
-        accounts.clear()
-        rejects.clear()
-        if on_progress:
-            on_progress(Progress(index, count, out, done=False))
+        if len(pending) >= 2 * workers:
+            break
+    while pending:
+        done = pending.popleft().result()
+        nxt = next(todo, None)
+        if nxt is not None:
+            pending.append(
+                pool.submit(_read_span, fmt_name, path, replace(options, span=nxt), batch_size)
+            )
+        yield from done
 
-    for item in fmt.read(path, options):
-        kind = type(item)
-        if kind is Post:
-            posts.append(item)  # type: ignore[arg-type]
-            if len(posts) >= batch_size:
-                flush()
-        elif kind is Account:
-            out.accounts_read += 1
-            accounts.setdefault(item[:11], item)  # type: ignore[arg-type]
-        elif kind is Reject:
-            rejects.append(item)  # type: ignore[arg-type]
-            if len(rejects) >= batch_size:
-                flush()
-        elif kind is Skipped:
-            skipped[item.kind] += 1  # type: ignore[union-attr]
-    flush()
-    if on_progress:
-        on_progress(Progress(index, count, out, done=True))
+
+def _spans(path: Path, fmt: SourceFormat, chunk_bytes: int) -> list[Span]:
+    """Spans to read in parallel, or none when the file is small or cannot be split."""
+    if not fmt.split or path.stat().st_size < 2 * chunk_bytes:
+        return []
+    head = read_head(path)
+    if head.csv_header is not None:
+        kind = "csv"
+    elif _is_json_lines(path):
+        kind = "lines"
+    else:
+        return []
+    return plan_spans(path, kind, chunk_bytes) if kind in fmt.split else []
+
+
+def _is_json_lines(path: Path) -> bool:
+    with path.open("rb") as fh:
+        first = fh.readline().strip()
+    try:
+        return isinstance(orjson.loads(first), dict)
+    except orjson.JSONDecodeError:
+        return False
+
+
+def _write(writer: StoreWriter, batch: Batch, out: FileResult) -> None:
+    res = writer.write(batch.posts, batch.accounts, batch.rejects)
+    out.read += batch.posts.num_rows + batch.rejects.num_rows
+    out.stored += res.stored
+    out.duplicates += res.duplicates
+    out.quarantined += batch.rejects.num_rows
+    out.accounts_read += batch.accounts_read
+    out.accounts_stored += res.accounts_stored
+    merged = Counter(out.skipped)
+    merged.update(batch.skipped)
+    out.skipped = dict(merged)

@@ -120,7 +120,7 @@ def normalize_account(
 
 def read(path: Path, options: ReadOptions) -> Iterator[Item]:
     """Posts and account snapshots of an archive CSV; bad rows are rejected."""
-    for entry in iter_csv_rows(path, NAME):
+    for entry in iter_csv_rows(path, NAME, options.span):
         if isinstance(entry, Reject):
             yield entry
             continue
@@ -152,6 +152,7 @@ FORMAT = SourceFormat(
     platforms=("twitter",),
     sniff=sniff,
     read=read,
+    split=("csv",),
     priority=10,
 )
 

@@ -277,7 +277,7 @@ def read(path: Path, options: ReadOptions) -> Iterator[Item]:
     def handle(value: Any, where: Where) -> Iterator[Item]:
         return _value_items(value, where, options.collected_at, seen)
 
-    yield from read_json_source(path, NAME, handle)
+    yield from read_json_source(path, NAME, handle, options.span)
 
 
 def _value_items(
@@ -560,6 +560,7 @@ FORMAT = SourceFormat(
     platforms=(PLATFORM,),
     sniff=sniff,
     read=read,
+    split=("lines",),
     priority=10,
     options=("collected_at",),
 )

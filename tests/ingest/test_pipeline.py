@@ -104,3 +104,34 @@ def test_small_batches_give_the_same_result(
     q = "SELECT * EXCLUDE (collected_at) FROM posts ORDER BY platform, post_id"
     assert a.query(q).to_pylist() == b.query(q).to_pylist()
     assert len(b.parts("posts")) > 1
+
+
+def test_parallel_spans_give_the_same_store_as_a_sequential_read(
+    tmp_path: Path, registry: Registry
+) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(EXAMPLES / "coortweet" / "german_elections_sample.csv", src / "shares.csv")
+    shutil.copy(EXAMPLES / "twitter_io" / "io_archive_sample.csv", src / "io.csv")
+    shutil.copy(EXAMPLES / "twitter_v2" / "btw25-search.jsonl", src / "v2.jsonl")
+    lines = (EXAMPLES / "generic" / "canonical.jsonl").read_text()
+    (src / "generic.jsonl").write_text(lines + "{broken\n" + lines)
+    seq = PostStore(tmp_path / "seq")
+    par = PostStore(tmp_path / "par")
+    a = ingest(seq, [src], registry=registry, workers=1)
+    b = ingest(par, [src], registry=registry, workers=2, chunk_bytes=2048, batch_size=7)
+    assert [f.as_dict() | {"seconds": 0} for f in a.files] == [
+        f.as_dict() | {"seconds": 0} for f in b.files
+    ]
+    for table, order in (
+        ("posts", "platform, post_id"),
+        ("quarantine", "source, line"),
+        ("account_history", "platform, account_id, followers"),
+    ):
+        q = f"SELECT * EXCLUDE (collected_at) FROM {table} ORDER BY {order}"
+        if table != "posts":
+            q = (
+                f"SELECT * EXCLUDE ({'quarantined_at' if table == 'quarantine' else '_part'}) "
+                f"FROM {table} ORDER BY {order}"
+            )
+        assert seq.query(q).to_pylist() == par.query(q).to_pylist(), table
