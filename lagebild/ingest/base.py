@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple, TypeAlias
 
@@ -211,6 +212,8 @@ _TZ_ABBREVIATIONS = {
     "PDT": -7,
 }
 _TRAILING_TZ = re.compile(r"^(.*\d)\s+([A-Z]{1,5})$")
+_ISO_ENDS = frozenset("0123456789Z")
+_parse_iso = ciso8601.parse_datetime
 _MIN_TIME = dt.datetime(1990, 1, 1, tzinfo=dt.UTC)
 _MAX_TIME = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
 
@@ -224,6 +227,19 @@ def parse_time(value: Any, field_name: str = "created_at") -> dt.datetime:
     ``Wed Oct 10 20:19:24 +0000 2018``, and datetimes. Anything else, or a year outside
     1990-2099, raises :class:`RecordError` naming the field.
     """
+    if type(value) is str and len(value) >= 16 and value[4] == "-" and value[-1] in _ISO_ENDS:
+        # fast path for the ISO 8601 forms most exports write
+        try:
+            out = _parse_iso(value)
+        except ValueError:
+            pass
+        else:
+            if out.tzinfo is None:
+                out = out.replace(tzinfo=dt.UTC)
+            elif out.utcoffset():
+                out = out.astimezone(dt.UTC)
+            if _MIN_TIME <= out < _MAX_TIME:
+                return out
     try:
         out = _parse_time(value)
     except (ValueError, TypeError, OverflowError, OSError) as exc:
@@ -271,6 +287,8 @@ def opt_int(value: Any, field_name: str = "count") -> int | None:
     """An optional non-negative count: ``None``/empty stays missing, junk is an error."""
     if value is None or value == "":
         return None
+    if type(value) is str and value.isdigit() and len(value) < 19:
+        return int(value)
     if isinstance(value, bool):
         raise RecordError(f"{field_name} is not a number: {value!r}")
     if isinstance(value, int):
@@ -321,8 +339,23 @@ def opt_bool(value: Any) -> bool | None:
     return None
 
 
+_NO_LINKS: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
+
+
+@lru_cache(maxsize=1 << 17)
+def _one_link(raw: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    url = normalize_url(raw)
+    return ((url,), (registered_domain(url),)) if url is not None else _NO_LINKS
+
+
 def link_fields(raw_urls: Iterable[str | None]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Normalised, de-duplicated URLs and their distinct registered domains (first seen first)."""
+    if isinstance(raw_urls, list | tuple):
+        if not raw_urls:
+            return _NO_LINKS
+        if len(raw_urls) == 1:
+            first = raw_urls[0]
+            return _one_link(first) if first else _NO_LINKS
     urls: dict[str, None] = {}
     for raw in raw_urls:
         if raw:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
+from functools import lru_cache
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -137,6 +138,13 @@ def _time(value: Any, field: str, time_format: str | None) -> dt.datetime:
     return parse_time(value, field)
 
 
+@lru_cache(maxsize=64)
+def _columns(mapping: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """Input column of every canonical field (the field's own name when not mapped)."""
+    cols = dict(mapping)
+    return {f: cols.get(f, f) for f in FIELDS}
+
+
 def normalize(
     row: Mapping[str, Any],
     mapping: Mapping[str, str],
@@ -148,19 +156,25 @@ def normalize(
     collected_at: dt.datetime | None = None,
 ) -> Post:
     """One mapped row as a post."""
+    cols = _columns(tuple(sorted(mapping.items())))
+    get = row.get
 
     def col(field: str) -> Any:
-        return _get(row, mapping.get(field, field))
+        column = cols[field]
+        value = get(column)
+        return value if value is not None or "." not in column else _get(row, column)
 
     plat = opt_str(col("platform")) or platform
     if not plat:
         raise RecordError("no platform: map a platform column or give --platform")
     text = opt_str(col("text"))
-    raw_urls = _list(col("urls")) if "urls" in mapping or "urls" in row else None
-    urls, domains = link_fields(raw_urls if raw_urls is not None else urls_from_text(text or ""))
+    link_cell = col("urls")
+    raw_urls = _list(link_cell) if link_cell is not None else urls_from_text(text or "")
+    urls, domains = link_fields(raw_urls)
     tags = col("hashtags")
     mentions = col("mentions")
     collected = col("collected_at")
+    media = col("media")
     return Post(
         platform=plat.lower(),
         post_id=req_str(col("post_id"), "post_id"),
@@ -180,7 +194,7 @@ def normalize(
         reply_to=opt_str(col("reply_to")),
         repost_of=opt_str(col("repost_of")),
         quote_of=opt_str(col("quote_of")),
-        media=unique(_list(col("media"))),
+        media=unique(_list(media)) if media is not None else (),
         views=opt_int(col("views"), "views"),
         likes=opt_int(col("likes"), "likes"),
         reposts=opt_int(col("reposts"), "reposts"),

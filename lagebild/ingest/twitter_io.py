@@ -20,7 +20,6 @@ from lagebild.ingest.base import (
     Item,
     ReadOptions,
     SourceFormat,
-    Where,
     link_fields,
     make_reject,
     opt_bool,
@@ -120,25 +119,37 @@ def normalize_account(
 
 def read(path: Path, options: ReadOptions) -> Iterator[Item]:
     """Posts and account snapshots of an archive CSV; bad rows are rejected."""
+    profiles: dict[tuple[str | None, ...], Account] = {}
     for entry in iter_csv_rows(path, NAME, options.span):
         if isinstance(entry, Reject):
             yield entry
             continue
         where, row = entry
-        yield from _row_items(row, where, options)
+        try:
+            post = normalize(
+                row, source=where.source, line=where.line, collected_at=options.collected_at
+            )
+            key = tuple(row.get(c) for c in _PROFILE_COLUMNS)
+            account = profiles.get(key)
+            if account is None:
+                account = profiles[key] = normalize_account(row, source=where.source)
+        except MALFORMED as exc:
+            yield make_reject(where, NAME, exc, ",".join(row.values()))
+            continue
+        yield post
+        yield account
 
 
-def _row_items(row: Mapping[str, str], where: Where, options: ReadOptions) -> Iterator[Item]:
-    try:
-        post = normalize(
-            row, source=where.source, line=where.line, collected_at=options.collected_at
-        )
-        account = normalize_account(row, source=where.source)
-    except MALFORMED as exc:
-        yield make_reject(where, NAME, exc, ",".join(row.values()))
-        return
-    yield post
-    yield account
+# The columns an account snapshot is made of: rows repeating them share one snapshot.
+_PROFILE_COLUMNS = (
+    "userid",
+    "user_screen_name",
+    "user_display_name",
+    "account_creation_date",
+    "follower_count",
+    "following_count",
+    "user_profile_description",
+)
 
 
 def sniff(head: Head) -> bool:

@@ -9,7 +9,7 @@ import pytest
 
 from lagebild.errors import FormatError, UnknownFormatError
 from lagebild.ingest.base import ReadOptions
-from lagebild.ingest.pipeline import ingest
+from lagebild.ingest.pipeline import _spans, ingest
 from lagebild.plugins import Registry
 from lagebild.store import PostStore
 from tests.conftest import EXAMPLES
@@ -111,15 +111,16 @@ def test_parallel_spans_give_the_same_store_as_a_sequential_read(
 ) -> None:
     src = tmp_path / "in"
     src.mkdir()
-    shutil.copy(EXAMPLES / "coortweet" / "german_elections_sample.csv", src / "shares.csv")
     shutil.copy(EXAMPLES / "twitter_io" / "io_archive_sample.csv", src / "io.csv")
     shutil.copy(EXAMPLES / "twitter_v2" / "btw25-search.jsonl", src / "v2.jsonl")
     lines = (EXAMPLES / "generic" / "canonical.jsonl").read_text()
     (src / "generic.jsonl").write_text(lines + "{broken\n" + lines)
+    for name, fmt in (("io.csv", "twitter-io"), ("v2.jsonl", "twitter-v2")):
+        assert len(_spans(src / name, registry.format(fmt), 3000)) > 1
     seq = PostStore(tmp_path / "seq")
     par = PostStore(tmp_path / "par")
     a = ingest(seq, [src], registry=registry, workers=1)
-    b = ingest(par, [src], registry=registry, workers=2, chunk_bytes=2048, batch_size=7)
+    b = ingest(par, [src], registry=registry, workers=2, chunk_bytes=3000, batch_size=7)
     assert [f.as_dict() | {"seconds": 0} for f in a.files] == [
         f.as_dict() | {"seconds": 0} for f in b.files
     ]
