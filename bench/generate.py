@@ -20,11 +20,41 @@ from typing import Any
 __all__ = ["GENERATORS", "generate"]
 
 T0 = dt.datetime(2025, 2, 1, tzinfo=dt.UTC)
-WORDS = (
-    "Wahl Briefwahl Stimmen gefälscht Manipulation Umfrage Kanzler Partei Bundestag Demokratie "
-    "election ballots fraud rigged votes counted media truth Berlin Sachsen Wähler Wahllokal "
-    "heute morgen alle wissen niemand berichtet darüber teilen bevor gelöscht wird"
-).split()
+WORDS = [
+    "Wahl",
+    "Briefwahl",
+    "Stimmen",
+    "gefälscht",
+    "Manipulation",
+    "Umfrage",
+    "Kanzler",
+    "Partei",
+    "Bundestag",
+    "Demokratie",
+    "election",
+    "ballots",
+    "fraud",
+    "rigged",
+    "votes",
+    "counted",
+    "media",
+    "truth",
+    "Berlin",
+    "Sachsen",
+    "Wähler",
+    "Wahllokal",
+    "heute",
+    "morgen",
+    "alle",
+    "wissen",
+    "niemand",
+    "berichtet",
+    "darüber",
+    "teilen",
+    "bevor",
+    "gelöscht",
+    "wird",
+]
 TAGS = ("btw25", "wahlbetrug", "bundestagswahl", "afd", "cdu", "spd", "gruene", "election")
 DOMAINS = ("example-news.de", "tagesschau.de", "rt.com", "snanews.de", "youtube.com", "t.me")
 
@@ -86,7 +116,9 @@ def twitter_v2(path: Path, n: int, seed: int = 1) -> None:
                             }
                         ],
                         "hashtags": [
-                            {"start": 0, "end": 1, "tag": w[1:]} for w in text.split() if w[0] == "#"
+                            {"start": 0, "end": 1, "tag": w[1:]}
+                            for w in text.split()
+                            if w[0] == "#"
                         ],
                     },
                     "public_metrics": {
@@ -130,14 +162,39 @@ def twitter_v2(path: Path, n: int, seed: int = 1) -> None:
             fh.write(json.dumps(page, ensure_ascii=False) + "\n")
 
 
-IO_COLUMNS = (
-    "tweetid,userid,user_display_name,user_screen_name,user_reported_location,"
-    "user_profile_description,user_profile_url,follower_count,following_count,"
-    "account_creation_date,account_language,tweet_language,tweet_text,tweet_time,"
-    "tweet_client_name,in_reply_to_userid,in_reply_to_tweetid,quoted_tweet_tweetid,is_retweet,"
-    "retweet_userid,retweet_tweetid,latitude,longitude,quote_count,reply_count,like_count,"
-    "retweet_count,hashtags,urls,user_mentions,poll_choices"
-).split(",")
+IO_COLUMNS = [
+    "tweetid",
+    "userid",
+    "user_display_name",
+    "user_screen_name",
+    "user_reported_location",
+    "user_profile_description",
+    "user_profile_url",
+    "follower_count",
+    "following_count",
+    "account_creation_date",
+    "account_language",
+    "tweet_language",
+    "tweet_text",
+    "tweet_time",
+    "tweet_client_name",
+    "in_reply_to_userid",
+    "in_reply_to_tweetid",
+    "quoted_tweet_tweetid",
+    "is_retweet",
+    "retweet_userid",
+    "retweet_tweetid",
+    "latitude",
+    "longitude",
+    "quote_count",
+    "reply_count",
+    "like_count",
+    "retweet_count",
+    "hashtags",
+    "urls",
+    "user_mentions",
+    "poll_choices",
+]
 
 
 def twitter_io(path: Path, n: int, seed: int = 2) -> None:
@@ -153,24 +210,82 @@ def twitter_io(path: Path, n: int, seed: int = 2) -> None:
             tags = "[" + ", ".join(t[1:] for t in text.split() if t[0] == "#") + "]"
             w.writerow(
                 [
-                    str(10**18 + i), f"{a:064x}", f"Konto {a}", f"{a:064x}", "Deutschland", "",
-                    "", a % 3000, 50 + a % 100, "2019-03-01", "de", "de", text,
-                    p.time(i, n).strftime("%Y-%m-%d %H:%M"), "Twitter Web App", "", "", "",
-                    "True" if rt else "False", "" if not rt else "12", "" if not rt else
-                    str(10**18 + p.rng.randrange(i)), "absent", "absent", 0, 0,
-                    p.rng.randint(0, 40), p.rng.randint(0, 20), tags, f"[{p.link()}]", "[]", "",
+                    str(10**18 + i),
+                    f"{a:064x}",
+                    f"Konto {a}",
+                    f"{a:064x}",
+                    "Deutschland",
+                    "",
+                    "",
+                    a % 3000,
+                    50 + a % 100,
+                    "2019-03-01",
+                    "de",
+                    "de",
+                    text,
+                    p.time(i, n).strftime("%Y-%m-%d %H:%M"),
+                    "Twitter Web App",
+                    "",
+                    "",
+                    "",
+                    "True" if rt else "False",
+                    "" if not rt else "12",
+                    "" if not rt else str(10**18 + p.rng.randrange(i)),
+                    "absent",
+                    "absent",
+                    0,
+                    0,
+                    p.rng.randint(0, 40),
+                    p.rng.randint(0, 20),
+                    tags,
+                    f"[{p.link()}]",
+                    "[]",
+                    "",
                 ]
             )
 
 
-CT_COLUMNS = (
-    "Page Name,User Name,Facebook Id,Page Category,Page Admin Top Country,Page Description,"
-    "Page Created,Likes at Posting,Followers at Posting,Post Created,Post Created Date,"
-    "Post Created Time,Type,Total Interactions,Likes,Comments,Shares,Love,Wow,Haha,Sad,Angry,"
-    "Care,Video Share Status,Is Video Owner?,Post Views,Total Views,"
-    "Total Views For All Crossposts,Video Length,URL,Message,Link,Final Link,Image Text,"
-    "Link Text,Description,Sponsor Id,Sponsor Name,Sponsor Category"
-).split(",")
+CT_COLUMNS = [
+    "Page Name",
+    "User Name",
+    "Facebook Id",
+    "Page Category",
+    "Page Admin Top Country",
+    "Page Description",
+    "Page Created",
+    "Likes at Posting",
+    "Followers at Posting",
+    "Post Created",
+    "Post Created Date",
+    "Post Created Time",
+    "Type",
+    "Total Interactions",
+    "Likes",
+    "Comments",
+    "Shares",
+    "Love",
+    "Wow",
+    "Haha",
+    "Sad",
+    "Angry",
+    "Care",
+    "Video Share Status",
+    "Is Video Owner?",
+    "Post Views",
+    "Total Views",
+    "Total Views For All Crossposts",
+    "Video Length",
+    "URL",
+    "Message",
+    "Link",
+    "Final Link",
+    "Image Text",
+    "Link Text",
+    "Description",
+    "Sponsor Id",
+    "Sponsor Name",
+    "Sponsor Category",
+]
 
 
 def crowdtangle(path: Path, n: int, seed: int = 3) -> None:
@@ -185,12 +300,45 @@ def crowdtangle(path: Path, n: int, seed: int = 3) -> None:
             link = p.link()
             w.writerow(
                 [
-                    f"Seite {a}", f"seite{a}", 100000 + a, "POLITICAL_ORGANIZATION", "DE",
-                    "Nachrichten", "2015-01-01 10:00:00", 1000 + a, 1200 + a,
-                    t.strftime("%Y-%m-%d %H:%M:%S") + " CET", t.strftime("%Y-%m-%d"),
-                    t.strftime("%H:%M:%S"), "Link", 30, 20, 5, 3, 1, 0, 0, 0, 1, 0, "", "",
-                    "", 0, 0, "", f"https://www.facebook.com/seite{a}/posts/{5 * 10**15 + i}",
-                    p.text(), link, link, "", "Artikel", "", "", "", "",
+                    f"Seite {a}",
+                    f"seite{a}",
+                    100000 + a,
+                    "POLITICAL_ORGANIZATION",
+                    "DE",
+                    "Nachrichten",
+                    "2015-01-01 10:00:00",
+                    1000 + a,
+                    1200 + a,
+                    t.strftime("%Y-%m-%d %H:%M:%S") + " CET",
+                    t.strftime("%Y-%m-%d"),
+                    t.strftime("%H:%M:%S"),
+                    "Link",
+                    30,
+                    20,
+                    5,
+                    3,
+                    1,
+                    0,
+                    0,
+                    0,
+                    1,
+                    0,
+                    "",
+                    "",
+                    "",
+                    0,
+                    0,
+                    "",
+                    f"https://www.facebook.com/seite{a}/posts/{5 * 10**15 + i}",
+                    p.text(),
+                    link,
+                    link,
+                    "",
+                    "Artikel",
+                    "",
+                    "",
+                    "",
+                    "",
                 ]
             )
 
@@ -218,8 +366,12 @@ def telegram(path: Path, n: int, seed: int = 4) -> None:
                 ],
             }
         )
-    doc = {"name": "Wahrheit Kanal", "type": "public_channel", "id": 1500000001,
-           "messages": messages}
+    doc = {
+        "name": "Wahrheit Kanal",
+        "type": "public_channel",
+        "id": 1500000001,
+        "messages": messages,
+    }
     path.write_text(json.dumps(doc, ensure_ascii=False, indent=1))
 
 
@@ -236,8 +388,10 @@ def bluesky(path: Path, n: int, seed: int = 5) -> None:
                 record: dict[str, Any] = {
                     "$type": "app.bsky.feed.repost",
                     "createdAt": _iso(t),
-                    "subject": {"uri": f"at://did:plc:{j:024x}/app.bsky.feed.post/3k{j:011d}",
-                                "cid": "bafyreib"},
+                    "subject": {
+                        "uri": f"at://did:plc:{j:024x}/app.bsky.feed.post/3k{j:011d}",
+                        "cid": "bafyreib",
+                    },
                 }
                 collection = "app.bsky.feed.repost"
             else:
@@ -282,7 +436,7 @@ def mastodon(path: Path, n: int, seed: int = 6) -> None:
             a = p.account()
             t = p.time(i, n)
             link = p.link()
-            status = {
+            status: dict[str, Any] = {
                 "id": str(110000000000000000 + i),
                 "created_at": _iso(t),
                 "in_reply_to_id": None,
@@ -327,8 +481,9 @@ def coortweet(path: Path, n: int, seed: int = 7) -> None:
     p = Pools(seed)
     with path.open("w", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(["account_id", "post_id", "url_id", "hashtag_id", "domain_id", "phash_id",
-                    "timestamp"])
+        w.writerow(
+            ["account_id", "post_id", "url_id", "hashtag_id", "domain_id", "phash_id", "timestamp"]
+        )
         for i in range(n):
             a = p.account()
             ts = p.time(i, n).timestamp()
@@ -344,8 +499,15 @@ def generic(path: Path, n: int, seed: int = 8) -> None:
         w.writerow(["platform", "post_id", "account_id", "created_at", "text", "urls", "likes"])
         for i in range(n):
             w.writerow(
-                ["vk", i, f"u{p.account()}", p.time(i, n).isoformat(), p.text(), p.link(),
-                 p.rng.randint(0, 99)]
+                [
+                    "vk",
+                    i,
+                    f"u{p.account()}",
+                    p.time(i, n).isoformat(),
+                    p.text(),
+                    p.link(),
+                    p.rng.randint(0, 99),
+                ]
             )
 
 
@@ -354,11 +516,21 @@ def generic_jsonl(path: Path, n: int, seed: int = 9) -> None:
     p = Pools(seed)
     with path.open("w") as fh:
         for i in range(n):
-            fh.write(json.dumps({
-                "platform": "vk", "post_id": str(i), "account_id": f"u{p.account()}",
-                "created_at": p.time(i, n).isoformat(), "text": p.text(), "urls": [p.link()],
-                "likes": p.rng.randint(0, 99),
-            }, ensure_ascii=False) + "\n")
+            fh.write(
+                json.dumps(
+                    {
+                        "platform": "vk",
+                        "post_id": str(i),
+                        "account_id": f"u{p.account()}",
+                        "created_at": p.time(i, n).isoformat(),
+                        "text": p.text(),
+                        "urls": [p.link()],
+                        "likes": p.rng.randint(0, 99),
+                    },
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
 
 
 #: name -> (format, file suffix, generator)

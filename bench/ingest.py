@@ -35,8 +35,18 @@ def run_one(name: str, path: Path, fmt: str) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="lagebild-bench-") as tmp:
         t0 = time.perf_counter()
         proc = subprocess.Popen(
-            [sys.executable, "-m", "lagebild", "--data-dir", tmp, "ingest", str(path),
-             "--format", fmt, "--json"],
+            [
+                sys.executable,
+                "-m",
+                "lagebild",
+                "--data-dir",
+                tmp,
+                "ingest",
+                str(path),
+                "--format",
+                fmt,
+                "--json",
+            ],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -69,10 +79,20 @@ def main() -> None:
     args = parser.parse_args()
     args.data.mkdir(parents=True, exist_ok=True)
     console = Console()
-    table = Table(title=f"lagebild ingest, {args.posts:,} generated posts per format, "
-                        f"{os.cpu_count()} cores")
-    for col in ("format", "posts read", "stored", "quarantined", "seconds", "posts/s",
-                "peak MB", "target posts/s", "met"):
+    table = Table(
+        title=f"lagebild ingest, {args.posts:,} generated posts per format, {os.cpu_count()} cores"
+    )
+    for col in (
+        "format",
+        "posts read",
+        "stored",
+        "quarantined",
+        "seconds",
+        "posts/s",
+        "peak MB",
+        "target posts/s",
+        "met",
+    ):
         table.add_column(col, justify="left" if col == "format" else "right")
     for name in args.only or GENERATORS:
         fmt = GENERATORS[name][0]
@@ -83,8 +103,14 @@ def main() -> None:
         rate = r["read"] / r["seconds"]
         target = TARGETS.get(name, FLAT_TARGET)
         table.add_row(
-            name, f"{r['read']:,.0f}", f"{r['stored']:,.0f}", f"{r['quarantined']:,.0f}",
-            f"{r['seconds']:.1f}", f"{rate:,.0f}", f"{r['peak_mb']:,.0f}", f"{target:,}",
+            name,
+            f"{r['read']:,.0f}",
+            f"{r['stored']:,.0f}",
+            f"{r['quarantined']:,.0f}",
+            f"{r['seconds']:.1f}",
+            f"{rate:,.0f}",
+            f"{r['peak_mb']:,.0f}",
+            f"{target:,}",
             "yes" if rate >= target else "no",
         )
         if not args.keep:
