@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
-from functools import lru_cache
 from collections.abc import Iterator, Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
