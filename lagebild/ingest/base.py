@@ -188,29 +188,18 @@ def describe(exc: BaseException) -> str:
 
 # --- values -----------------------------------------------------------------------------
 
-_TZ_ABBREVIATIONS = {
-    "UTC": 0,
-    "GMT": 0,
-    "Z": 0,
-    "WET": 0,
-    "WEST": 1,
-    "BST": 1,
-    "CET": 1,
-    "CEST": 2,
-    "MEZ": 1,
-    "MESZ": 2,
-    "EET": 2,
-    "EEST": 3,
-    "MSK": 3,
-    "EST": -5,
-    "EDT": -4,
-    "CST": -6,
-    "CDT": -5,
-    "MST": -7,
-    "MDT": -6,
-    "PST": -8,
-    "PDT": -7,
-}
+_TZ_ABBREVIATIONS: dict[str, float] = {
+    # zone abbreviations exports write after a local time (CrowdTangle uses the dashboard's
+    # zone); ambiguous ones take their most common meaning in our users' exports
+    "UTC": 0, "GMT": 0, "Z": 0, "WET": 0, "WEST": 1, "BST": 1, "IST": 5.5,
+    "CET": 1, "CEST": 2, "MEZ": 1, "MESZ": 2, "EET": 2, "EEST": 3, "MSK": 3, "TRT": 3,
+    "EAT": 3, "SAST": 2, "CAT": 2, "WAT": 1, "GST": 4, "PKT": 5, "ICT": 7, "WIB": 7,
+    "SGT": 8, "HKT": 8, "PHT": 8, "AWST": 8, "JST": 9, "KST": 9, "ACST": 9.5,
+    "ACDT": 10.5, "AEST": 10, "AEDT": 11, "NZST": 12, "NZDT": 13,
+    "BRT": -3, "ART": -3, "CLT": -4, "CLST": -3, "AST": -4, "ADT": -3, "NST": -3.5,
+    "NDT": -2.5, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6,
+    "PST": -8, "PDT": -7, "AKST": -9, "AKDT": -8, "HST": -10,
+}  # fmt: skip
 _TRAILING_TZ = re.compile(r"^(.*\d)\s+([A-Z]{1,5})$")
 _ISO_ENDS = frozenset("0123456789Z")
 _parse_iso = ciso8601.parse_datetime

@@ -50,7 +50,7 @@ from lagebild.ingest.base import (
     parse_time,
     req_str,
 )
-from lagebild.ingest.tabular import iter_csv_rows
+from lagebild.ingest.tabular import csv_line, iter_csv_rows
 from lagebild.ingest.text import hashtags_from_text, mentions_from_text, urls_from_text
 from lagebild.ingest.urls import normalize_url
 from lagebild.model import Account, Post, Reject
@@ -315,7 +315,7 @@ def _columns_platform(row: Mapping[str, str]) -> str:
 
 
 def _reject(where: Where, exc: BaseException, row: Mapping[str, str]) -> Reject:
-    return make_reject(where, NAME, exc, ",".join(row.values()))
+    return make_reject(where, NAME, exc, csv_line(row.values()))
 
 
 def sniff(head: Head) -> bool:

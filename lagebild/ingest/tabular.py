@@ -8,8 +8,9 @@ bytes that are not UTF-8 becomes a :class:`~lagebild.model.Reject`; the rest of 
 from __future__ import annotations
 
 import csv
+import io
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -20,7 +21,14 @@ from lagebild.errors import FormatError
 from lagebild.ingest.base import Span, Where, make_reject
 from lagebild.model import Reject
 
-__all__ = ["csv_header", "iter_csv_rows", "iter_parquet_rows", "iter_rows", "list_field"]
+__all__ = [
+    "csv_header",
+    "csv_line",
+    "iter_csv_rows",
+    "iter_parquet_rows",
+    "iter_rows",
+    "list_field",
+]
 
 _FIELD_LIMIT = min(sys.maxsize, 2**31 - 1)
 
@@ -101,14 +109,21 @@ def iter_csv_rows(
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue
             if bad and any(n in bad for n in range(start, last_line + 1)):
-                yield make_reject(where, fmt, "not valid UTF-8 (wrong encoding?)", ",".join(row))
+                yield make_reject(where, fmt, "not valid UTF-8 (wrong encoding?)", csv_line(row))
                 continue
             if len(row) != width:
                 yield make_reject(
-                    where, fmt, f"expected {width} columns, found {len(row)}", ",".join(row)
+                    where, fmt, f"expected {width} columns, found {len(row)}", csv_line(row)
                 )
                 continue
             yield where, dict(zip(header, row, strict=True))
+
+
+def csv_line(values: Iterable[str]) -> str:
+    """One CSV record as text, quoted so that it parses back (for quarantined rows)."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="").writerow(list(values))
+    return out.getvalue()
 
 
 def list_field(value: str | None) -> list[str]:

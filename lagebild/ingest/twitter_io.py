@@ -27,7 +27,7 @@ from lagebild.ingest.base import (
     parse_time,
     req_str,
 )
-from lagebild.ingest.tabular import iter_csv_rows, list_field
+from lagebild.ingest.tabular import csv_line, iter_csv_rows, list_field
 from lagebild.ingest.text import clean_hashtag, hashtags_from_text, unique, urls_from_text
 from lagebild.model import Account, Post, Reject
 from lagebild.plugins import hookimpl
@@ -134,7 +134,7 @@ def read(path: Path, options: ReadOptions) -> Iterator[Item]:
             if account is None:
                 account = profiles[key] = normalize_account(row, source=where.source)
         except MALFORMED as exc:
-            yield make_reject(where, NAME, exc, ",".join(row.values()))
+            yield make_reject(where, NAME, exc, csv_line(row.values()))
             continue
         yield post
         yield account
