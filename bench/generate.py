@@ -550,6 +550,7 @@ GENERATORS: dict[str, tuple[str, str, Callable[[Path, int], None]]] = {
 def generate(name: str, folder: Path, n: int) -> Path:
     """Write ``n`` posts of one benchmark format into ``folder`` (reused if present)."""
     _fmt, suffix, fn = GENERATORS[name]
+    folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name.replace(' ', '_')}_{n}{suffix}"
     if not path.exists():
         tmp = path.with_suffix(".tmp")

@@ -13,7 +13,8 @@ Conventions shared by all readers:
   tables with anonymised ids (CooRTweet) carry opaque ids such as ``url_17`` instead.
 * ``hashtags`` and ``mentions`` are lower-case, without ``#`` / ``@``.
 * ``reply_to``, ``repost_of`` and ``quote_of`` are post ids on the same platform.
-* ``media`` entries are typed strings: ``phash:<hex>`` for a perceptual hash, ``key:<id>`` for a
+* ``media`` entries are typed strings: ``phash:<hex>`` for a perceptual hash, ``phashid:<id>``
+  for an anonymised hash id, ``blurhash:<hash>`` (Mastodon; coarse), ``key:<id>`` for a
   platform media key, ``url:<url>`` when only the media URL is known.
 * Engagement counts are ``None`` when the export does not carry them: missing is not zero.
 * ``source`` names the file (or stream) and ``source_line`` the line or record in it.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -19,6 +20,7 @@ from typing import Any, NamedTuple, TypeAlias
 
 import ciso8601
 import orjson
+import pyarrow as pa
 
 from lagebild.errors import RecordError
 from lagebild.ingest.urls import normalize_url, registered_domain
@@ -26,6 +28,7 @@ from lagebild.model import Account, Post, Reject
 
 __all__ = [
     "MALFORMED",
+    "Batch",
     "Head",
     "Item",
     "ReadOptions",
@@ -68,6 +71,8 @@ MALFORMED: tuple[type[Exception], ...] = (
     ValueError,
     AttributeError,
     OverflowError,
+    RecursionError,
+    AssertionError,
 )
 
 _RAW_LIMIT = 65_536
@@ -103,6 +108,17 @@ class ReadOptions:
     span: Span | None = None
 
 
+@dataclass
+class Batch:
+    """What a reader produced for up to ``batch_size`` posts, as Arrow tables."""
+
+    posts: pa.Table
+    accounts: pa.Table
+    rejects: pa.Table
+    skipped: Counter[str]
+    accounts_read: int
+
+
 @dataclass(frozen=True)
 class Head:
     """The first bytes of a file and what can be cheaply learnt from them, for sniffing."""
@@ -127,7 +143,9 @@ class SourceFormat:
     generic formats have the lowest). ``options`` names the :class:`ReadOptions` it reads.
     ``split`` names the layouts in which a large file may be cut into spans read in parallel:
     ``"lines"`` (JSON Lines) and/or ``"csv"`` (CSV records); a format that names any honours
-    ``ReadOptions.span``.
+    ``ReadOptions.span``. ``read_tables`` is an optional columnar path for whole flat files
+    (see :mod:`lagebild.ingest.columnar`): it returns the batches, or ``None`` when it cannot
+    read the file exactly, in which case ``read`` is used.
     """
 
     name: str
@@ -138,6 +156,7 @@ class SourceFormat:
     priority: int = 0
     options: tuple[str, ...] = ()
     split: tuple[str, ...] = ()
+    read_tables: Callable[[Path, ReadOptions, int], list[Batch] | None] | None = None
 
 
 class Where(NamedTuple):
@@ -165,7 +184,10 @@ def make_reject(where: Where, fmt: str, reason: str | BaseException, raw: Any) -
         try:
             text = orjson.dumps(raw, default=str).decode()
         except (TypeError, orjson.JSONEncodeError):
-            text = repr(raw)
+            try:
+                text = repr(raw)
+            except RecursionError:
+                text = f"<{type(raw).__name__} nested too deeply to show>"
     return Reject(
         source=where.source,
         line=where.line,
@@ -181,6 +203,8 @@ def describe(exc: BaseException) -> str:
     """A one-line reason for a malformed record."""
     if isinstance(exc, RecordError):
         return exc.message
+    if isinstance(exc, RecursionError):
+        return "unexpected shape: nested too deeply"
     if isinstance(exc, KeyError):
         return f"missing field {exc.args[0]!r}"
     return f"unexpected shape: {type(exc).__name__}: {exc}"
@@ -376,7 +400,7 @@ def iter_json_values(
                 break
             first_line = line
         stripped = first_line.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if stripped.startswith(b"["):
+    if stripped.startswith(b"[") and not (_parses(stripped) and _later_line_parses(path)):
         yield from _json_document(path, fmt, array=True)
         return
     if stripped.startswith(b"{") and not _parses(stripped) and not _later_line_parses(path):

@@ -30,6 +30,7 @@ from typing import Any
 from lagebild.errors import ConfigError, RecordError
 from lagebild.ingest.base import (
     MALFORMED,
+    Batch,
     Head,
     Item,
     ReadOptions,
@@ -238,6 +239,13 @@ def read(path: Path, options: ReadOptions) -> Iterator[Item]:
             yield make_reject(where, NAME, exc, row)
 
 
+def read_tables(path: Path, options: ReadOptions, batch_size: int) -> list[Batch] | None:
+    """The columnar path for whole flat CSV / JSON Lines files (see ``generic_sql``)."""
+    from lagebild.ingest import generic_sql  # the SQL mirror imports this module
+
+    return generic_sql.read_tables(path, options, batch_size)
+
+
 def sniff(head: Head) -> bool:
     """Recognise tables that already use the canonical column names."""
     if head.csv_header is not None:
@@ -262,6 +270,7 @@ FORMAT = SourceFormat(
     read=read,
     priority=-100,
     split=("csv", "lines"),
+    read_tables=read_tables,
     options=("mapping", "platform", "time_format"),
 )
 

@@ -22,10 +22,9 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-import pyarrow as pa
 
 from lagebild.errors import FormatError, UnknownFormatError
-from lagebild.ingest.base import ReadOptions, Skipped, SourceFormat, Span
+from lagebild.ingest.base import Batch, ReadOptions, Skipped, SourceFormat, Span
 from lagebild.ingest.sniff import DATA_SUFFIXES, detect_format, read_head
 from lagebild.ingest.split import plan_spans
 from lagebild.model import (
@@ -40,7 +39,6 @@ from lagebild.plugins import Registry, load_registry
 from lagebild.store import PostStore, StoreWriter
 
 __all__ = [
-    "Batch",
     "FileResult",
     "IngestResult",
     "Progress",
@@ -160,17 +158,6 @@ def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
     return explicit, walked
 
 
-@dataclass
-class Batch:
-    """What a reader produced for up to ``batch_size`` posts, as Arrow tables."""
-
-    posts: pa.Table
-    accounts: pa.Table
-    rejects: pa.Table
-    skipped: Counter[str]
-    accounts_read: int
-
-
 def read_batches(
     fmt: SourceFormat, path: Path, options: ReadOptions, batch_size: int
 ) -> Iterator[Batch]:
@@ -265,15 +252,16 @@ def ingest(
         for i, (path, fmt) in enumerate(plan):
             file_result = FileResult(path=str(path), format=fmt.name)
             result.files.append(file_result)
-            spans = _spans(path, fmt, chunk_bytes) if workers > 1 else []
-            if len(spans) > 1:
+            columnar = fmt.read_tables(path, options, batch_size) if fmt.read_tables else None
+            spans = _spans(path, fmt, chunk_bytes) if workers > 1 and columnar is None else []
+            if columnar is not None:
+                batches: Iterable[Batch] = columnar
+            elif len(spans) > 1:
                 if pool is None:
                     pool = stack.enter_context(
                         ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"))
                     )
-                batches: Iterable[Batch] = _parallel(
-                    pool, workers, fmt.name, path, options, spans, batch_size
-                )
+                batches = _parallel(pool, workers, fmt.name, path, options, spans, batch_size)
             else:
                 batches = read_batches(fmt, path, options, batch_size)
             t0 = time.perf_counter()

@@ -93,8 +93,11 @@ def html_to_text(fragment: str) -> str:
     if "<" not in fragment:
         return html.unescape(fragment).strip()
     parser = _TextExtractor()
-    parser.feed(fragment)
-    parser.close()
+    try:
+        parser.feed(fragment)
+        parser.close()
+    except AssertionError:  # html.parser asserts on some malformed markup
+        return html.unescape(re.sub(r"<[^>]*>?", " ", fragment)).strip()
     text = "".join(parser.parts)
     text = re.sub(r"\n{3,}", "\n\n", text)
     return text.strip()
