@@ -37,7 +37,9 @@ _WS = r"[\s\p{Z}\x{1c}-\x{1f}\x{85}]"
 _ISO = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?"
 # text.py's patterns in RE2 (no look-behind: the preceding character is matched instead)
 _W = r"[\p{L}\p{N}_]"
-_HASHTAG = rf"(?:^|[^\p{{L}}\p{{N}}_&/#])[#＃]({_W}*[\p{{L}}]{_W}*)"
+# a hashtag is the whole word-character run after "#", unless it is only digits/underscores
+_HASHTAG = rf"(?:^|[^\p{{L}}\p{{N}}_&/#])[#＃]({_W}+)"
+_NOT_A_TAG = r"[\p{Nd}_]+"
 _MENTION = rf"(?:^|[^\p{{L}}\p{{N}}_@/.])@({_W}{{1,64}}(?:@[\p{{L}}\p{{N}}_.-]+\.{_W}+)?)"
 _PY_SPACE = (
     r"\s\x{1c}-\x{1f}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}"
@@ -70,10 +72,14 @@ def _value(inp: ColumnarInput, column: str) -> tuple[str, str]:
 def _list_value(inp: ColumnarInput, column: str) -> tuple[str, str, str]:
     """SQL for a list field: the raw items, "is present", and "is safe for the fast path"."""
     text, _ = _value(inp, column)
+    single = f"trim(trim(trim({text}), '''\"'))"
     cell = (
+        f"CASE WHEN {text} IS NULL THEN [] "
+        f"WHEN NOT contains({text}, ',') AND NOT contains({text}, '[') "
+        f"THEN CASE WHEN {single} = '' THEN [] ELSE [{single}] END ELSE "
         f"coalesce(list_filter(list_transform(string_split(CASE WHEN trim({text}) LIKE '[%]' "
         f"THEN trim({text})[2:-2] ELSE trim({text}) END, ','), "
-        "lambda x: trim(trim(trim(x), '''\"'))), lambda x: x <> ''), [])"
+        "lambda x: trim(trim(trim(x), '''\"'))), lambda x: x <> ''), []) END"
     )
     if inp.kind == "csv":
         # a CSV cell is never missing when its column exists (empty is an empty list)
@@ -164,7 +170,8 @@ def _mapped_sql(inp: ColumnarInput, options: ReadOptions) -> str:
         lists[f] = (items, present)
     tags_text = (
         f"CASE WHEN contains({text}, '#') OR contains({text}, '＃') THEN list_transform("
-        f"regexp_extract_all({text}, {_q(_HASHTAG)}, 1), lambda t: lower(t)) ELSE [] END"
+        f"list_filter(regexp_extract_all({text}, {_q(_HASHTAG)}, 1), lambda t: NOT "
+        f"regexp_full_match(t, {_q(_NOT_A_TAG)})), lambda t: lower(t)) ELSE [] END"
     )
     mentions_text = (
         f"CASE WHEN contains({text}, '@') THEN list_transform("
@@ -233,27 +240,40 @@ def read_tables(path: Path, options: ReadOptions, batch_size: int) -> list[Batch
             return None
         register_url_functions(con)
         con.execute(f"CREATE TEMP TABLE m AS {_mapped_sql(inp, options)}")
+        # URLs are normalised once per distinct value; the common one-link post joins
+        # directly, posts with several links are re-assembled in order.
         con.execute(
             "CREATE TEMP TABLE raw_links AS SELECT _r, unnest(raw_urls) AS raw, "
-            "unnest(range(1, len(raw_urls) + 1)) AS pos FROM m WHERE NOT _py; "
-            "CREATE TEMP TABLE urlmap AS SELECT raw, lb_norm_url(raw) AS url "
-            "FROM (SELECT DISTINCT raw FROM raw_links); "
+            "unnest(range(1, len(raw_urls) + 1)) AS pos FROM m "
+            "WHERE NOT _py AND len(raw_urls) > 1; "
+            "CREATE TEMP TABLE urlmap AS SELECT raw, lb_norm_url(raw) AS url FROM ("
+            "SELECT DISTINCT raw FROM raw_links UNION SELECT DISTINCT raw_urls[1] FROM m "
+            "WHERE NOT _py AND len(raw_urls) = 1); "
             "CREATE TEMP TABLE domainmap AS SELECT url, lb_domain(url) AS domain "
             "FROM (SELECT DISTINCT url FROM urlmap WHERE url IS NOT NULL); "
+            "CREATE TEMP TABLE urls2 AS SELECT u.raw, u.url, d.domain FROM urlmap u "
+            "LEFT JOIN domainmap d USING (url); "
             "CREATE TEMP TABLE links AS SELECT l._r, "
             "list(u.url ORDER BY l.pos) FILTER (u.url IS NOT NULL) AS urls, "
-            "list(d.domain ORDER BY l.pos) FILTER (u.url IS NOT NULL) AS domains "
-            "FROM raw_links l JOIN urlmap u USING (raw) LEFT JOIN domainmap d USING (url) "
-            "GROUP BY l._r"
+            "list(u.domain ORDER BY l.pos) FILTER (u.url IS NOT NULL) AS domains "
+            "FROM raw_links l JOIN urls2 u USING (raw) GROUP BY l._r"
         )
         collected = options.collected_at
         fast = con.sql(
             f"""SELECT m._r, platform, post_id, account_id, account_handle, created_at, text,
-                lang, {_uniq("coalesce(links.urls, [])")} AS urls,
-                {_uniq("coalesce(links.domains, [])")} AS domains, hashtags, mentions,
+                lang,
+                CASE WHEN len(raw_urls) = 1 THEN
+                  CASE WHEN one.url IS NULL THEN [] ELSE [one.url] END
+                ELSE {_uniq("coalesce(links.urls, [])")} END AS urls,
+                CASE WHEN len(raw_urls) = 1 THEN
+                  CASE WHEN one.url IS NULL THEN [] ELSE [one.domain] END
+                ELSE {_uniq("coalesce(links.domains, [])")} END AS domains,
+                hashtags, mentions,
                 reply_to, repost_of, quote_of, media, views, likes, reposts, replies, quotes,
                 coalesce(m.collected_at, $collected) AS collected_at
-            FROM m LEFT JOIN links USING (_r) WHERE NOT _py ORDER BY m._r""",
+            FROM m LEFT JOIN links USING (_r)
+              LEFT JOIN urls2 one ON len(m.raw_urls) = 1 AND one.raw = m.raw_urls[1]
+            WHERE NOT _py ORDER BY m._r""",
             params={"collected": collected},
         ).to_arrow_table()
         slow_rows = con.sql(

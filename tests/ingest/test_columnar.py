@@ -103,6 +103,11 @@ _PIECES = [
     "@user",
     "Https://y.org/p).",
     "#１",
+    "#²",
+    "#١٢",
+    "#_1",
+    "@a@b.c",
+    "(https://w.org/A_(b))",
 ]
 _TEXT = st.lists(st.sampled_from(_PIECES), max_size=14).map("".join)
 _ID = st.one_of(st.text(alphabet="ab1 \t", min_size=0, max_size=4), st.integers(0, 10**6))
