@@ -8,6 +8,7 @@ both paths give the same posts and rejects.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -136,6 +137,32 @@ def _stripped(value: str) -> str:
     return f"(NOT regexp_matches({value}, {_q('^' + _WS + '|' + _WS + '$')}))"
 
 
+_JSON_ACCESS = re.compile(r"json (->>|->) '((?:[^']|'')*)'")
+
+
+def _extract_once(sql: str) -> str:
+    """Parse each JSON line once: every ``json -> 'path'`` becomes an element of one
+    ``json_extract(json, [paths])`` list computed per row (likewise ``->>``)."""
+    paths: dict[str, int] = {}
+    for _, path in _JSON_ACCESS.findall(sql):
+        paths.setdefault(path, len(paths) + 1)
+    if not paths:
+        return sql
+
+    def sub(m: re.Match[str]) -> str:
+        column = "_js" if m.group(1) == "->>" else "_jj"
+        return f"{column}[{paths[m.group(2)]}]"
+
+    listed = ", ".join(f"'{p}'" for p in paths)
+    body = _JSON_ACCESS.sub(sub, sql)
+    body = body.replace("SELECT rowid AS _r,", "SELECT _rid AS _r,")
+    return body.replace(
+        "FROM src)",
+        f"FROM (SELECT rowid AS _rid, json_extract(json, [{listed}]) AS _jj, "
+        f"json_extract_string(json, [{listed}]) AS _js FROM src))",
+    )
+
+
 def _mapped_sql(inp: ColumnarInput, options: ReadOptions) -> str:
     cols = {f: options.mapping.get(f, f) for f in generic.FIELDS}
     v = {f: _value(inp, c) for f, c in cols.items()}
@@ -193,7 +220,7 @@ def _mapped_sql(inp: ColumnarInput, options: ReadOptions) -> str:
     clean = "lambda t: lower(ltrim(trim(t), '#＃'))"
     clean_mention = "lambda t: lower(ltrim(trim(t), '@'))"
     mention_list = f"list_transform({lists['mentions'][0]}, {clean_mention})"
-    return f"""
+    sql = f"""
       SELECT * EXCLUDE (raw_urls0, hashtags0, mentions0, media0),
         {_uniq("raw_urls0")} AS raw_urls, {_uniq("hashtags0")} AS hashtags,
         {_uniq("mentions0")} AS mentions, {_uniq("media0")} AS media
@@ -222,6 +249,7 @@ def _mapped_sql(inp: ColumnarInput, options: ReadOptions) -> str:
           {collected_ts} AS collected_at
         FROM src)
     """
+    return _extract_once(sql) if inp.kind == "jsonl" else sql
 
 
 def read_tables(path: Path, options: ReadOptions, batch_size: int) -> list[Batch] | None:
