@@ -112,7 +112,7 @@ def _render(result: IngestResult) -> None:
         table.add_column(col, justify="right" if col not in ("file", "format") else "left")
     for f in result.files:
         table.add_row(
-            f.path,
+            Path(f.path).name,
             f.format,
             f"{f.read:,}",
             f"{f.stored:,}",
