@@ -14,22 +14,43 @@ physical line each record starts on, and URL normalisation applied once per dist
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import numpy as np
+import orjson
 import pyarrow as pa
+import pyarrow.compute as pc
 
+from lagebild.ingest.base import Batch, Item, ReadOptions, Where
+from lagebild.ingest.sql_rules import uniq
+from lagebild.ingest.tabular import csv_header
 from lagebild.ingest.urls import normalize_url, registered_domain
+from lagebild.model import (
+    ACCOUNT_SCHEMA,
+    POST_SCHEMA,
+    QUARANTINE_SCHEMA,
+    Account,
+    Post,
+    Reject,
+    accounts_to_table,
+    posts_to_table,
+    rejects_to_table,
+)
 
 __all__ = [
     "ColumnarInput",
+    "Fallback",
+    "input_kind",
     "load_input",
     "record_lines_csv",
     "record_lines_jsonl",
     "register_url_functions",
+    "run_columnar",
 ]
 
 _BLOCK = 64 << 20
@@ -183,3 +204,178 @@ def register_url_functions(con: duckdb.DuckDBPyConnection) -> None:
     arrow: Any = "arrow"
     con.create_function("lb_norm_url", norm, ["VARCHAR"], "VARCHAR", type=arrow)
     con.create_function("lb_domain", domain, ["VARCHAR"], "VARCHAR", type=arrow)
+
+
+#: Reads one row the exact (Python) way: a dict of cells (CSV) or the parsed JSON line.
+Fallback = Callable[[Any, Where], list[Item]]
+
+
+def input_kind(path: Path) -> str | None:
+    """``"csv"`` or ``"jsonl"`` when the columnar path can load the file, else ``None``."""
+    with path.open("rb") as fh:
+        head = fh.read(4)
+        fh.seek(0)
+        first = fh.readline().lstrip(b"\xef\xbb\xbf \t\r")
+    if head == b"PAR1":
+        return None
+    if first.startswith(b"{"):
+        try:
+            return "jsonl" if isinstance(orjson.loads(first), dict) else None
+        except orjson.JSONDecodeError:
+            return None
+    return "csv" if csv_header(first.decode("utf-8", errors="replace")) else None
+
+
+def run_columnar(
+    path: Path,
+    options: ReadOptions,
+    batch_size: int,
+    *,
+    kinds: tuple[str, ...],
+    mapped_sql: Callable[[ColumnarInput], str],
+    fallback: Fallback,
+    accounts_sql: str | None = None,
+) -> list[Batch] | None:
+    """Read a whole flat file the columnar way, or return ``None`` to use the exact path.
+
+    ``mapped_sql`` builds a query over ``src`` with ``_r`` (record number), ``_py`` (hand this
+    row to Python), the post columns and ``raw_urls``. ``fallback`` turns one ``_py`` row
+    into items. ``accounts_sql`` (over ``m`` and ``src``) gives account snapshots of the
+    other rows.
+    """
+    if options.span is not None:
+        return None
+    kind = input_kind(path)
+    if kind not in kinds:
+        return None
+    con = duckdb.connect()
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        inp = load_input(con, path, kind)
+        if inp is None:
+            return None
+        register_url_functions(con)
+        con.execute(f"CREATE TEMP TABLE m AS {mapped_sql(inp)}")
+        con.execute(_LINKS_SQL)
+        fast = con.sql(_FAST_SQL, params={"collected": options.collected_at}).to_arrow_table()
+        slow_rows = con.sql(
+            "SELECT m._r, src.* FROM m JOIN src ON m._r = src.rowid WHERE _py ORDER BY m._r"
+        ).to_arrow_table()
+        accounts = con.sql(accounts_sql).to_arrow_table() if accounts_sql else None
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+    assert fast is not None and slow_rows is not None
+    return _assemble(path, inp, fast, slow_rows, accounts, fallback, batch_size)
+
+
+# URLs are normalised once per distinct value; the common one-link post joins directly,
+# posts with several links are re-assembled in their order.
+_LINKS_SQL = (
+    "CREATE TEMP TABLE raw_links AS SELECT _r, unnest(raw_urls) AS raw, "
+    "unnest(range(1, len(raw_urls) + 1)) AS pos FROM m WHERE NOT _py AND len(raw_urls) > 1; "
+    "CREATE TEMP TABLE urlmap AS SELECT raw, lb_norm_url(raw) AS url FROM ("
+    "SELECT DISTINCT raw FROM raw_links UNION SELECT DISTINCT raw_urls[1] FROM m "
+    "WHERE NOT _py AND len(raw_urls) = 1); "
+    "CREATE TEMP TABLE domainmap AS SELECT url, lb_domain(url) AS domain "
+    "FROM (SELECT DISTINCT url FROM urlmap WHERE url IS NOT NULL); "
+    "CREATE TEMP TABLE urls2 AS SELECT u.raw, u.url, d.domain FROM urlmap u "
+    "LEFT JOIN domainmap d USING (url); "
+    "CREATE TEMP TABLE links AS SELECT l._r, "
+    "list(u.url ORDER BY l.pos) FILTER (u.url IS NOT NULL) AS urls, "
+    "list(u.domain ORDER BY l.pos) FILTER (u.url IS NOT NULL) AS domains "
+    "FROM raw_links l JOIN urls2 u USING (raw) GROUP BY l._r"
+)
+
+_FAST_SQL = f"""
+    SELECT m._r, platform, post_id, account_id, account_handle, created_at, text, lang,
+      CASE WHEN len(raw_urls) = 1 THEN CASE WHEN one.url IS NULL THEN [] ELSE [one.url] END
+      ELSE {uniq("coalesce(links.urls, [])")} END AS urls,
+      CASE WHEN len(raw_urls) = 1 THEN CASE WHEN one.url IS NULL THEN [] ELSE [one.domain] END
+      ELSE {uniq("coalesce(links.domains, [])")} END AS domains,
+      hashtags, mentions, reply_to, repost_of, quote_of, media,
+      views, likes, reposts, replies, quotes,
+      coalesce(m.collected_at, $collected) AS collected_at
+    FROM m LEFT JOIN links USING (_r)
+      LEFT JOIN urls2 one ON len(m.raw_urls) = 1 AND one.raw = m.raw_urls[1]
+    WHERE NOT _py ORDER BY m._r
+"""
+
+
+def _assemble(
+    path: Path,
+    inp: ColumnarInput,
+    fast: pa.Table,
+    slow_rows: pa.Table,
+    accounts: pa.Table | None,
+    fallback: Fallback,
+    batch_size: int,
+) -> list[Batch]:
+    """Fast rows and Python-read rows, merged back into record order, in batches."""
+    source = str(path)
+    lines = inp.lines
+    n = fast.num_rows
+    rows = fast.column("_r").to_numpy()
+    posts = pa.Table.from_arrays(
+        [
+            *[
+                fast.column(name).cast(POST_SCHEMA.field(name).type)
+                for name in POST_SCHEMA.names
+                if name not in ("source", "source_line")
+            ],
+            pa.array([source] * n, pa.string()),
+            pa.array(lines[rows], pa.int64()),
+        ],
+        schema=POST_SCHEMA,
+    )
+    slow_posts: list[tuple[int, Post]] = []
+    slow_accounts: list[Account] = []
+    rejects: list[Reject] = []
+    for rec in slow_rows.to_pylist():
+        r = rec.pop("_r")
+        where = Where(source, int(lines[r]), None)
+        row: Any = (
+            orjson.loads(rec["json"])
+            if inp.kind == "jsonl"
+            else {k: ("" if v is None else v) for k, v in rec.items()}
+        )
+        for item in fallback(row, where):
+            if isinstance(item, Post):
+                slow_posts.append((r, item))
+            elif isinstance(item, Account):
+                slow_accounts.append(item)
+            elif isinstance(item, Reject):
+                rejects.append(item)
+    if slow_posts:
+        merged = pa.concat_tables([posts, posts_to_table([p for _, p in slow_posts])])
+        order = pa.array([*rows.tolist(), *(r for r, _ in slow_posts)], pa.int64())
+        posts = merged.take(pc.sort_indices(order))
+    account_table = ACCOUNT_SCHEMA.empty_table()
+    if accounts is not None:
+        account_table = pa.Table.from_arrays(
+            [accounts.column(f.name).cast(f.type) for f in ACCOUNT_SCHEMA], schema=ACCOUNT_SCHEMA
+        )
+    if slow_accounts:
+        account_table = pa.concat_tables([account_table, accounts_to_table(slow_accounts)])
+    accounts_read = (n if accounts is not None else 0) + len(slow_accounts)
+    batches = [
+        Batch(
+            posts.slice(i, batch_size),
+            ACCOUNT_SCHEMA.empty_table(),
+            QUARANTINE_SCHEMA.empty_table(),
+            Counter(),
+            0,
+        )
+        for i in range(0, posts.num_rows, batch_size)
+    ]
+    batches.append(
+        Batch(
+            POST_SCHEMA.empty_table(),
+            account_table,
+            rejects_to_table(rejects),
+            Counter(),
+            accounts_read,
+        )
+    )
+    return batches

@@ -1,0 +1,117 @@
+"""The ingestion rules of ``base.py`` and ``text.py`` written as DuckDB SQL, for columnar paths.
+
+Each helper returns SQL text. Where the SQL cannot be sure it agrees with Python (a time in an
+unusual shape, a count that is not plain digits), a helper also returns a condition; a row for
+which any condition is false is handed to the Python reader instead (see
+:mod:`lagebild.ingest.columnar`). RE2 has no look-behind, so "not preceded by" is written as
+"start of text, or one character that is not ...".
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "entity_sql",
+    "ident",
+    "list_cell",
+    "quote",
+    "stripped",
+    "time_sql",
+    "uniq",
+]
+
+# Python's str.strip() whitespace, for "is this value already stripped?"
+_WS = r"[\s\p{Z}\x{1c}-\x{1f}\x{85}]"
+_ISO = r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?)?"
+_W = r"[\p{L}\p{N}_]"
+# a hashtag is the whole word-character run after "#", unless it is only digits/underscores
+_HASHTAG = rf"(?:^|[^\p{{L}}\p{{N}}_&/#])[#＃]({_W}+)"
+_NOT_A_TAG = r"[\p{Nd}_]+"
+_MENTION = rf"(?:^|[^\p{{L}}\p{{N}}_@/.])@({_W}{{1,64}}(?:@[\p{{L}}\p{{N}}_.-]+\.{_W}+)?)"
+_PY_SPACE = (
+    r"\s\x{1c}-\x{1f}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}"
+)
+_URL = rf"(?i)(?:https?://|www\.)[^{_PY_SPACE}<>\"'«»“”]+"
+_URL_TRAIL = ".,;:!?)]}>…'\""
+
+
+def quote(value: str) -> str:
+    """A SQL string literal."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def ident(name: str) -> str:
+    """A SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def uniq(column: str) -> str:
+    """Order-preserving de-duplication of a list, without empty strings (``text.unique``)."""
+    return (
+        f"list_filter({column}, lambda x, i: x IS NOT NULL AND x <> '' "
+        f"AND list_position({column}, x) = i)"
+    )
+
+
+def stripped(value: str) -> str:
+    """``value`` has no leading or trailing whitespace (as Python's ``str.strip`` sees it)."""
+    return f"(NOT regexp_matches({value}, {quote('^' + _WS + '|' + _WS + '$')}))"
+
+
+def time_sql(value: str, time_format: str | None = None) -> tuple[str, str]:
+    """A parsed UTC time (``base.parse_time``) and the condition that the parse is certain."""
+    if time_format:
+        parsed = f"try_strptime({value}, {quote(time_format)})::TIMESTAMP"
+        sure = f"(strftime({parsed}, {quote(time_format)}) = {value})"
+        ts = f"timezone('UTC', {parsed})"
+    else:
+        iso = f"regexp_full_match({value}, {quote(_ISO)})"
+        epoch = f"regexp_full_match({value}, '\\d{{9,10}}')"
+        epoch_ms = f"regexp_full_match({value}, '\\d{{12,13}}')"
+        ts = (
+            f"CASE WHEN {iso} THEN try_cast({value} AS TIMESTAMPTZ) "
+            f"WHEN {epoch} THEN to_timestamp(try_cast({value} AS BIGINT)) "
+            f"WHEN {epoch_ms} THEN to_timestamp(try_cast({value} AS BIGINT) / 1000.0) END"
+        )
+        sure = "true"
+    ok = (
+        f"({sure} AND {ts} IS NOT NULL AND {ts} >= TIMESTAMPTZ '1990-01-01 00:00:00+00' "
+        f"AND {ts} < TIMESTAMPTZ '2100-01-01 00:00:00+00')"
+    )
+    return ts, ok
+
+
+def list_cell(text: str) -> str:
+    """The items of a list written into one cell (``tabular.list_field``)."""
+    single = f"trim(trim(trim({text}), '''\"'))"
+    return (
+        f"CASE WHEN {text} IS NULL THEN [] "
+        f"WHEN NOT contains({text}, ',') AND NOT contains({text}, '[') "
+        f"THEN CASE WHEN {single} = '' THEN [] ELSE [{single}] END ELSE "
+        f"coalesce(list_filter(list_transform(string_split(CASE WHEN trim({text}) LIKE '[%]' "
+        f"THEN trim({text})[2:-2] ELSE trim({text}) END, ','), "
+        "lambda x: trim(trim(trim(x), '''\"'))), lambda x: x <> ''), []) END"
+    )
+
+
+def entity_sql(text: str) -> tuple[str, str, str]:
+    """Links, hashtags and mentions found in a text (``text.urls_from_text`` and friends)."""
+    trim = quote(_URL_TRAIL)
+    cut = f"rtrim(m, {trim})"
+    urls = (
+        f"CASE WHEN contains({text}, 'http') OR contains({text}, 'www.') OR "
+        f"contains({text}, 'HTTP') THEN list_transform(regexp_extract_all({text}, "
+        f"{quote(_URL)}), lambda m: CASE WHEN m[length({cut}) + 1] = ')' AND "
+        f"length({cut}) - length(replace({cut}, '(', '')) > "
+        f"length({cut}) - length(replace({cut}, ')', '')) THEN {cut} || ')' "
+        f"ELSE {cut} END) ELSE [] END"
+    )
+    tags = (
+        f"CASE WHEN contains({text}, '#') OR contains({text}, '＃') THEN list_transform("
+        f"list_filter(regexp_extract_all({text}, {quote(_HASHTAG)}, 1), lambda t: NOT "
+        f"regexp_full_match(t, {quote(_NOT_A_TAG)})), lambda t: lower(t)) ELSE [] END"
+    )
+    mentions = (
+        f"CASE WHEN contains({text}, '@') THEN list_transform("
+        f"regexp_extract_all({text}, {quote(_MENTION)}, 1), lambda t: lower(t)) ELSE [] END"
+    )
+    return urls, tags, mentions
