@@ -16,10 +16,12 @@ from pathlib import Path
 
 from lagebild.ingest.base import (
     MALFORMED,
+    Batch,
     Head,
     Item,
     ReadOptions,
     SourceFormat,
+    Where,
     link_fields,
     make_reject,
     opt_bool,
@@ -32,7 +34,7 @@ from lagebild.ingest.text import clean_hashtag, hashtags_from_text, unique, urls
 from lagebild.model import Account, Post, Reject
 from lagebild.plugins import hookimpl
 
-__all__ = ["FORMAT", "normalize", "normalize_account", "read"]
+__all__ = ["FORMAT", "normalize", "normalize_account", "read", "row_items"]
 
 NAME = "twitter-io"
 _REQUIRED = frozenset({"tweetid", "userid", "tweet_text", "tweet_time"})
@@ -125,19 +127,32 @@ def read(path: Path, options: ReadOptions) -> Iterator[Item]:
             yield entry
             continue
         where, row = entry
-        try:
-            post = normalize(
-                row, source=where.source, line=where.line, collected_at=options.collected_at
-            )
-            key = tuple(row.get(c) for c in _PROFILE_COLUMNS)
-            account = profiles.get(key)
-            if account is None:
-                account = profiles[key] = normalize_account(row, source=where.source)
-        except MALFORMED as exc:
-            yield make_reject(where, NAME, exc, csv_line(row.values()))
-            continue
-        yield post
-        yield account
+        yield from row_items(row, where, options, profiles)
+
+
+def row_items(
+    row: Mapping[str, str],
+    where: Where,
+    options: ReadOptions,
+    profiles: dict[tuple[str | None, ...], Account] | None = None,
+) -> Iterator[Item]:
+    """The post and account snapshot of one row, or its reject (``profiles`` caches snapshots
+    of rows that repeat the same profile)."""
+    try:
+        post = normalize(
+            row, source=where.source, line=where.line, collected_at=options.collected_at
+        )
+        key = tuple(row.get(c) for c in _PROFILE_COLUMNS)
+        account = profiles.get(key) if profiles is not None else None
+        if account is None:
+            account = normalize_account(row, source=where.source)
+            if profiles is not None:
+                profiles[key] = account
+    except MALFORMED as exc:
+        yield make_reject(where, NAME, exc, csv_line(row.values()))
+        return
+    yield post
+    yield account
 
 
 # The columns an account snapshot is made of: rows repeating them share one snapshot.
@@ -152,6 +167,13 @@ _PROFILE_COLUMNS = (
 )
 
 
+def read_tables(path: Path, options: ReadOptions, batch_size: int) -> list[Batch] | None:
+    """The columnar path for whole archive files (see ``twitter_io_sql``)."""
+    from lagebild.ingest import twitter_io_sql  # the SQL mirror imports this module
+
+    return twitter_io_sql.read_tables(path, options, batch_size)
+
+
 def sniff(head: Head) -> bool:
     """An archive CSV has the tweet and user id columns and ``tweet_time``."""
     return head.csv_header is not None and set(head.csv_header) >= _REQUIRED
@@ -164,6 +186,7 @@ FORMAT = SourceFormat(
     sniff=sniff,
     read=read,
     split=("csv",),
+    read_tables=read_tables,
     priority=10,
 )
 
