@@ -27,8 +27,11 @@ from rich.table import Table
 
 from bench.generate import GENERATORS, generate
 
-TARGETS = {"twitter-v2 pages": 30_000}
+#: The issue's targets: flat CSV / JSON Lines >= 100k posts/s, nested X v2 pages >= 30k.
+#: The other nested JSON formats (Telegram, Bluesky, Mastodon) are held to the nested target.
+NESTED = ("twitter-v2 pages", "telegram json", "bluesky jetstream", "mastodon jsonl")
 FLAT_TARGET = 100_000
+NESTED_TARGET = 30_000
 
 
 def run_one(name: str, path: Path, fmt: str) -> dict[str, float]:
@@ -88,7 +91,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the generated inputs")
     args = parser.parse_args()
     args.data.mkdir(parents=True, exist_ok=True)
-    console = Console()
+    console = Console(width=150)
     table = Table(
         title=f"lagebild ingest, {args.posts:,} generated posts per format, {os.cpu_count()} cores"
     )
@@ -111,7 +114,7 @@ def main() -> None:
         console.print(f"[dim]ingesting {path} …[/]")
         r = run_one(name, path, fmt)
         rate = r["read"] / r["seconds"]
-        target = TARGETS.get(name, FLAT_TARGET)
+        target = NESTED_TARGET if name in NESTED else FLAT_TARGET
         table.add_row(
             name,
             f"{r['read']:,.0f}",

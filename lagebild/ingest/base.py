@@ -28,6 +28,7 @@ from lagebild.model import Account, Post, Reject
 
 __all__ = [
     "MALFORMED",
+    "TZ_ABBREVIATIONS",
     "Batch",
     "Head",
     "Item",
@@ -212,7 +213,7 @@ def describe(exc: BaseException) -> str:
 
 # --- values -----------------------------------------------------------------------------
 
-_TZ_ABBREVIATIONS: dict[str, float] = {
+TZ_ABBREVIATIONS: dict[str, float] = {
     # zone abbreviations exports write after a local time (CrowdTangle uses the dashboard's
     # zone); ambiguous ones take their most common meaning in our users' exports
     "UTC": 0, "GMT": 0, "Z": 0, "WET": 0, "WEST": 1, "BST": 1, "IST": 5.5,
@@ -276,11 +277,9 @@ def _parse_time(value: Any) -> dt.datetime:
         if s.replace(".", "", 1).isdigit():
             return _from_epoch(float(s))
         m = _TRAILING_TZ.match(s)
-        if m and m.group(2) in _TZ_ABBREVIATIONS:
+        if m and m.group(2) in TZ_ABBREVIATIONS:
             naive = ciso8601.parse_datetime_as_naive(m.group(1))
-            return (naive - dt.timedelta(hours=_TZ_ABBREVIATIONS[m.group(2)])).replace(
-                tzinfo=dt.UTC
-            )
+            return (naive - dt.timedelta(hours=TZ_ABBREVIATIONS[m.group(2)])).replace(tzinfo=dt.UTC)
         try:
             d = ciso8601.parse_datetime(s)
         except ValueError:

@@ -39,6 +39,7 @@ from pathlib import Path
 from lagebild.errors import RecordError
 from lagebild.ingest.base import (
     MALFORMED,
+    Batch,
     Head,
     Item,
     ReadOptions,
@@ -63,6 +64,7 @@ __all__ = [
     "platform_of",
     "post_id_from_url",
     "read",
+    "row_items",
     "sniff",
 ]
 
@@ -288,22 +290,31 @@ def read(path: Path, options: ReadOptions) -> Iterator[Item]:
         where, row = entry
         if by_columns is None:
             by_columns = _columns_platform(row)
-        try:
-            post = normalize(
-                row,
-                platform=by_columns or platform_of((), row.get("URL")),
-                source=where.source,
-                line=where.line,
-                collected_at=options.collected_at,
-            )
-            account = normalize_account(
-                row, platform=post.platform, source=where.source, observed_at=post.created_at
-            )
-        except MALFORMED as exc:
-            yield _reject(where, exc, row)
-            continue
-        yield post
-        yield account
+        yield from row_items(row, where, options, by_columns)
+
+
+def row_items(
+    row: Mapping[str, str], where: Where, options: ReadOptions, by_columns: str | None = None
+) -> Iterator[Item]:
+    """The post and account snapshot of one row, or its reject."""
+    if by_columns is None:
+        by_columns = _columns_platform(row)
+    try:
+        post = normalize(
+            row,
+            platform=by_columns or platform_of((), row.get("URL")),
+            source=where.source,
+            line=where.line,
+            collected_at=options.collected_at,
+        )
+        account = normalize_account(
+            row, platform=post.platform, source=where.source, observed_at=post.created_at
+        )
+    except MALFORMED as exc:
+        yield _reject(where, exc, row)
+        return
+    yield post
+    yield account
 
 
 def _columns_platform(row: Mapping[str, str]) -> str:
@@ -316,6 +327,13 @@ def _columns_platform(row: Mapping[str, str]) -> str:
 
 def _reject(where: Where, exc: BaseException, row: Mapping[str, str]) -> Reject:
     return make_reject(where, NAME, exc, csv_line(row.values()))
+
+
+def read_tables(path: Path, options: ReadOptions, batch_size: int) -> list[Batch] | None:
+    """The columnar path for whole CrowdTangle files (see ``crowdtangle_sql``)."""
+    from lagebild.ingest import crowdtangle_sql  # the SQL mirror imports this module
+
+    return crowdtangle_sql.read_tables(path, options, batch_size)
 
 
 def sniff(head: Head) -> bool:
@@ -331,6 +349,7 @@ FORMAT = SourceFormat(
     read=read,
     priority=10,
     options=("collected_at",),
+    read_tables=read_tables,
 )
 
 

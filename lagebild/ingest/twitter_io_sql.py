@@ -37,9 +37,16 @@ def _mapped_sql(inp: ColumnarInput) -> str:
         checks.append(f"({ident(column)} IS NULL OR {stripped(ident(column))})")
         return ident(column)
 
+    cells: dict[str, str] = {}
+
     def cell(column: str) -> str:
-        r = raw(column)
-        return f"(CASE WHEN {r} IS NULL OR lower({r}) IN {_ABSENT} THEN NULL ELSE {r} END)"
+        """The cleaned cell, computed once per row in the inner query."""
+        if column not in cells:
+            r = raw(column)
+            cells[column] = (
+                f"(CASE WHEN {r} IS NULL OR lower({r}) IN {_ABSENT} THEN NULL ELSE {r} END)"
+            )
+        return f"__c{list(cells).index(column)}"
 
     def tweet_id(column: str) -> str:
         c = cell(column)
@@ -76,12 +83,13 @@ def _mapped_sql(inp: ColumnarInput) -> str:
     repost = tweet_id("retweet_tweetid")
     quote_of = tweet_id("quoted_tweet_tweetid")
     lang = cell("tweet_language")
+    inner = ", ".join(f"{expr} AS __c{i}" for i, expr in enumerate(cells.values()))
     return f"""
       SELECT * EXCLUDE (raw_urls0, hashtags0, mentions0),
         {uniq("raw_urls0")} AS raw_urls, {uniq("hashtags0")} AS hashtags,
         {uniq("mentions0")} AS mentions
       FROM (
-        SELECT rowid AS _r,
+        SELECT __rid AS _r,
           NOT coalesce(({" AND ".join(checks)}), false) AS _py,
           'twitter' AS platform, {post_id} AS post_id, {account_id} AS account_id,
           {handle} AS account_handle, {created} AS created_at, {text} AS text, {lang} AS lang,
@@ -100,7 +108,7 @@ def _mapped_sql(inp: ColumnarInput) -> str:
           NULL::TIMESTAMPTZ AS collected_at,
           {name} AS acc_name, {acc_time} AS acc_created_at, {followers} AS acc_followers,
           {following} AS acc_following, {description} AS acc_description
-        FROM src)
+        FROM (SELECT rowid AS __rid, *, {inner} FROM src))
     """
 
 

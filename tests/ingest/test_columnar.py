@@ -16,7 +16,14 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lagebild.ingest import generic, generic_sql, twitter_io, twitter_io_sql
+from lagebild.ingest import (
+    crowdtangle,
+    crowdtangle_sql,
+    generic,
+    generic_sql,
+    twitter_io,
+    twitter_io_sql,
+)
 from lagebild.ingest.base import ReadOptions
 from lagebild.ingest.columnar import record_lines_csv, record_lines_jsonl
 from lagebild.ingest.pipeline import read_batches
@@ -257,3 +264,93 @@ def twitter_io_columns() -> list[str]:
     from bench.generate import IO_COLUMNS
 
     return list(IO_COLUMNS)
+
+
+def both_formats(fmt: Any, fast_reader: Any, path: Path) -> tuple[Any, Any]:
+    """(posts, accounts, rejects) of the exact and the columnar path of one format."""
+    options = ReadOptions(collected_at=NOW)
+    exact = list(read_batches(fmt, path, options, 10_000))
+    fast = fast_reader(path, options, 10_000)
+
+    def unpack(batches: Any) -> tuple[Any, Any, Any]:
+        posts = [p for b in batches for p in table_to_posts(b.posts)]
+        accounts = sorted(
+            {
+                tuple((k, str(v)) for k, v in a.items() if k != "observed_at")
+                for b in batches
+                for a in b.accounts.to_pylist()
+            }
+        )
+        rejects = sorted((r["line"], r["reason"]) for b in batches for r in b.rejects.to_pylist())
+        return posts, accounts, rejects
+
+    return unpack(exact), (unpack(fast) if fast is not None else None)
+
+
+def test_crowdtangle_same_on_example() -> None:
+    path = EXAMPLES / "crowdtangle" / "europawahl2024_facebook.csv"
+    exact, fast = both_formats(crowdtangle.FORMAT, crowdtangle_sql.read_tables, path)
+    assert fast == exact
+
+
+_CT_VALUE = st.sampled_from(
+    [
+        "",
+        "0",
+        "12",
+        " 7",
+        "1,234",
+        "x",
+        "2021-09-20 13:00:03 CEST",
+        "2021-09-20 13:00:03 XYZ",
+        "2021-09-20T11:00:03Z",
+        "2021-09-20 13:00:03",
+        "Video",
+        "Link",
+        "Live Video Complete",
+        "https://www.facebook.com/seite1/posts/55",
+        "https://www.facebook.com/photo.php?fbid=9",
+        "https://example.org/a?utm_source=x",
+        "100000.0",
+        "abc",
+    ]
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rows=st.lists(st.lists(_CT_VALUE, min_size=39, max_size=39), min_size=1, max_size=6),
+    texts=st.lists(_TEXT, min_size=6, max_size=6),
+    instagram=st.booleans(),
+)
+def test_crowdtangle_same_on_generated_rows(
+    rows: list[list[str]], texts: list[str], instagram: bool
+) -> None:
+    from bench.generate import CT_COLUMNS
+
+    header = list(CT_COLUMNS)
+    if instagram:
+        header[header.index("Page Name")] = "Account"
+        header[header.index("Facebook Id")] = "Views"
+        header[header.index("Message")] = "Description"
+        header[header.index("Link Text")] = "Photo"
+        header[header.index("Post Views")] = "Title"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "ct.csv"
+        with path.open("w", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(header)
+            for i, row in enumerate(rows):
+                row = list(row)
+                text_col = "Description" if instagram else "Message"
+                row[header.index(text_col)] = texts[i]
+                if i % 2:
+                    row[header.index("URL")] = f"https://www.facebook.com/seite{i}/posts/{900 + i}"
+                    row[header.index("Post Created")] = "2021-09-20 13:00:03 CEST"
+                    if not instagram:
+                        row[header.index("Facebook Id")] = str(100 + i)
+                    row[header.index("User Name")] = f"seite{i}"
+                w.writerow(row)
+        exact, fast = both_formats(crowdtangle.FORMAT, crowdtangle_sql.read_tables, path)
+        if fast is not None:
+            assert fast == exact
