@@ -124,3 +124,27 @@ def test_formats_command(tmp_path: Path) -> None:
 def test_empty_store_stats(tmp_path: Path) -> None:
     assert "holds no posts yet" in run(tmp_path / "empty", "stats").stdout
     assert run_json(tmp_path / "empty", "stats")["posts"] == 0
+
+
+def test_coordination_command(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    run(data, "ingest", str(EXAMPLES / "coortweet"))
+    out = run_json(
+        data,
+        "coordination",
+        "--by",
+        "url",
+        "--by",
+        "domain",
+        "--window",
+        "30",
+        "--out",
+        str(tmp_path / "net"),
+    )
+    for key in ("pairs", "accounts", "edges", "filtered_edges", "filtered_accounts", "seconds"):
+        assert key in out
+    assert out["pairs"] > 0
+    assert (tmp_path / "net" / "edges.csv").read_text().startswith('"account_id_x"')
+    bad = run(data, "coordination", "--window", "0", check=False)
+    assert bad.returncode == 1
+    assert "window must be > 0" in bad.stderr
