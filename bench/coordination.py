@@ -16,10 +16,11 @@ import tempfile
 import time
 from pathlib import Path
 
+import duckdb
 from rich.console import Console
 from rich.table import Table
 
-from lagebild.coordination import CoordinationParams, detect_coortweet
+from lagebild.coordination import CoordinationParams, CoordinationResult, detect_coortweet
 from lagebild.ingest.pipeline import ingest
 from lagebild.plugins import load_registry
 from lagebild.store import PostStore
@@ -76,7 +77,7 @@ def main() -> None:
             result = detect_coortweet(con, params)
             seconds = time.perf_counter() - t
             total += seconds
-            same = _identical(con, result, ref, name)
+            same = identical(con, result, ref, name)
             cpu = summary.get(name, {}).get("cpu_detect_groups")
             table.add_row(
                 name,
@@ -91,13 +92,13 @@ def main() -> None:
         console.print(table)
 
 
-def _identical(con: object, result: object, ref: Path, name: str) -> bool:
-    import duckdb
-
-    assert isinstance(con, duckdb.DuckDBPyConnection)
-    con.register("mine", result.pairs)  # type: ignore[attr-defined]
-    con.register("e_full", result.edges)  # type: ignore[attr-defined]
-    con.register("e_sub", result.filtered_edges)  # type: ignore[attr-defined]
+def identical(
+    con: duckdb.DuckDBPyConnection, result: CoordinationResult, ref: Path, name: str
+) -> bool:
+    """Whether pairs, full edges and filtered edges equal CooRTweet's reference outputs."""
+    con.register("mine", result.pairs)
+    con.register("e_full", result.edges)
+    con.register("e_sub", result.filtered_edges)
     checks = [
         f"""SELECT count(*) FROM (
               (SELECT {_AS_REFERENCE}, least(content_id::BIGINT, content_id_y::BIGINT),

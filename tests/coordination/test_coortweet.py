@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from bench.coordination import RUNS, identical
 from lagebild.coordination import CoordinationParams, detect_coortweet
 from lagebild.errors import ConfigError
 from lagebild.ingest.pipeline import ingest
@@ -115,20 +116,6 @@ def test_bad_parameters(params: dict[str, object]) -> None:
 
 # --- parity with CooRTweet 2.1.3 on the 2021 German-election data ----------------------------
 
-RUNS = [
-    ("urls_tw30_mp2_ew0.25", ("url",), 30, 0.25, ()),
-    ("domains_tw30_mp2_ew0.25", ("domain",), 30, 0.25, ()),
-    ("hashtags_tw30_mp2_ew0.25", ("hashtag",), 30, 0.25, ()),
-    ("images_tw30_mp2_ew0.25", ("image",), 30, 0.25, ()),
-    ("fb_urls_tw60_mp2_ew0.5", ("url",), 60, 0.5, ("facebook",)),
-    ("combined4_tw30_mp2_ew0.5", ("url", "domain", "hashtag", "image"), 30, 0.5, ()),
-]
-# CooRTweet's vignette prefixed domains with "url_" (sic) and images with "hash_"
-_AS_REFERENCE = (
-    "CASE WHEN kind = 'domain' THEN replace(object_id, 'domain_', 'url_') "
-    "WHEN kind = 'image' THEN replace(object_id, 'phashid:', 'hash_') ELSE object_id END"
-)
-
 
 @pytest.fixture(scope="module")
 def german_store(tmp_path_factory: pytest.TempPathFactory, registry: Registry) -> PostStore:
@@ -155,31 +142,11 @@ def test_parity_with_coortweet(
     result = detect_coortweet(
         con,
         CoordinationParams(
-            by=by, window=window, min_participation=2, edge_quantile=quantile, platforms=platforms
+            by=by,
+            window=window,
+            min_participation=2,
+            edge_quantile=quantile,
+            platforms=platforms,
         ),
     )
-    con.register("mine", result.pairs)
-    mismatch = con.sql(
-        f"""WITH m AS (SELECT {_AS_REFERENCE} AS o,
-                least(content_id::BIGINT, content_id_y::BIGINT) a,
-                greatest(content_id::BIGINT, content_id_y::BIGINT) b FROM mine),
-            r AS (SELECT object_id o, least(content_id, content_id_y) a,
-                greatest(content_id, content_id_y) b FROM '{ref}/detect_groups_{name}.csv')
-            SELECT (SELECT count(*) FROM (SELECT * FROM m EXCEPT ALL SELECT * FROM r)),
-                   (SELECT count(*) FROM (SELECT * FROM r EXCEPT ALL SELECT * FROM m)),
-                   (SELECT count(*) FROM r)"""
-    ).fetchall()[0]
-    assert mismatch[:2] == (0, 0)
-    assert result.counts["pairs"] == mismatch[2]
-    for table, mine in (("full", result.edges), ("subgraph1", result.filtered_edges)):
-        con.register("e", mine)
-        diff = con.sql(
-            f"""WITH r AS (SELECT least(account_id_x, account_id_y) a,
-                    greatest(account_id_x, account_id_y) b, weight
-                    FROM '{ref}/edges_{table}_{name}.csv')
-                SELECT (SELECT count(*) FROM (SELECT account_id_x, account_id_y, weight FROM e
-                        EXCEPT ALL SELECT * FROM r)),
-                       (SELECT count(*) FROM (SELECT * FROM r EXCEPT ALL
-                        SELECT account_id_x, account_id_y, weight FROM e))"""
-        ).fetchall()[0]
-        assert diff == (0, 0), table
+    assert identical(con, result, ref, name)
