@@ -26,6 +26,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from lagebild.coordination.communities import Community, find_communities
 from lagebild.errors import ConfigError
 
 __all__ = ["KINDS", "CoordinationParams", "CoordinationResult", "detect_coortweet"]
@@ -50,7 +51,7 @@ class CoordinationParams:
     ``window``: seconds between two shares (inclusive); ``min_participation``: share rows an
     account needs; ``edge_quantile``: quantile of edge weights an edge must exceed to enter the
     filtered network; ``by``: object kinds; ``platforms``: limit to these platforms (all when
-    empty).
+    empty); ``seed``: for the Leiden community search (same seed, same communities).
     """
 
     by: tuple[str, ...] = ("url",)
@@ -58,6 +59,7 @@ class CoordinationParams:
     min_participation: int = 2
     edge_quantile: float = 0.5
     platforms: tuple[str, ...] = ()
+    seed: int = 42
 
     def check(self) -> None:
         """Fail with a clear message on a parameter that cannot work."""
@@ -86,6 +88,7 @@ class CoordinationResult:
     filtered_edges: pa.Table
     seconds: float
     counts: dict[str, int] = field(default_factory=dict)
+    communities: list[Community] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
         """Counts and parameters as plain JSON-able data."""
@@ -93,6 +96,17 @@ class CoordinationResult:
             "params": {**asdict(self.params), "by": list(self.params.by)},
             **self.counts,
             "weight_threshold": self.threshold,
+            "communities": [
+                {
+                    "id": c.id,
+                    "accounts": list(c.accounts),
+                    "size": c.size,
+                    "component": c.component,
+                    "score": c.score,
+                    "p_value": c.p_value,
+                }
+                for c in self.communities
+            ],
             "seconds": round(self.seconds, 3),
         }
 
@@ -201,6 +215,15 @@ def detect_coortweet(
             | set(filtered.column("account_id_y").to_pylist())
         ),
     }
+    communities = find_communities(filtered, seed=params.seed)
+    counts["components"] = len({c.component for c in communities})
     return CoordinationResult(
-        params, pairs, edges, threshold, filtered, time.perf_counter() - started, counts
+        params,
+        pairs,
+        edges,
+        threshold,
+        filtered,
+        time.perf_counter() - started,
+        counts,
+        communities,
     )

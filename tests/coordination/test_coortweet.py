@@ -150,3 +150,37 @@ def test_parity_with_coortweet(
         ),
     )
     assert identical(con, result, ref, name)
+
+
+def test_communities_split_two_planted_groups() -> None:
+    posts = []
+    n = 0
+    for group, accounts in (("g1", "ABCD"), ("g2", "EFGH")):
+        for k in range(6):  # six links per group, each shared by all its accounts within seconds
+            for i, acc in enumerate(accounts):
+                n += 1
+                posts.append(share(str(n), acc, 1000 * k + i, url=f"{group}-{k}"))
+    posts += [
+        share("x1", "D", 90_000, url="bridge"),
+        share("x2", "E", 90_001, url="bridge"),
+        share("y1", "I", 95_000, url="lone"),
+        share("y2", "J", 95_001, url="lone"),
+    ]
+    params = CoordinationParams(window=10, min_participation=1, edge_quantile=0.0)
+    result = detect_coortweet(connect(posts), params)
+    groups = [c.accounts for c in result.communities]
+    # the one-pair edges (the bridge D-E, the lone pair I-J) weigh no more than the 0-quantile
+    assert groups == [("A", "B", "C", "D"), ("E", "F", "G", "H")]
+    assert result.communities[0].score == 6 * 6
+    assert result.counts["components"] == 2
+    again = detect_coortweet(connect(posts), params)
+    assert [c.accounts for c in again.communities] == groups
+    summary = result.summary()["communities"][0]
+    assert summary == {
+        "id": 1,
+        "accounts": ["A", "B", "C", "D"],
+        "size": 4,
+        "component": summary["component"],
+        "score": 36.0,
+        "p_value": None,
+    }
