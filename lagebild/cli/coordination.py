@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import pyarrow.csv as pacsv
 import typer
 from rich.table import Table
 
 from lagebild.cli import app, handle_errors, open_store, out_console, print_json
 from lagebild.coordination import KINDS, CoordinationParams, detect_coortweet
+from lagebild.coordination.export import write_network
 from lagebild.errors import ConfigError
 
 
@@ -34,7 +34,8 @@ def coordination_command(
         str, typer.Option(help="Semantics to reproduce: coortweet (CooRTweet 2.1.3).")
     ] = "coortweet",
     out: Annotated[
-        Path | None, typer.Option(help="Write pairs.csv, edges.csv, filtered_edges.csv here.")
+        Path | None,
+        typer.Option(help="Write CSV tables, GEXF, GraphML and communities.json here."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
 ) -> None:
@@ -54,10 +55,7 @@ def coordination_command(
     finally:
         con.close()
     if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        pacsv.write_csv(result.pairs, out / "pairs.csv")
-        pacsv.write_csv(result.edges, out / "edges.csv")
-        pacsv.write_csv(result.filtered_edges, out / "filtered_edges.csv")
+        write_network(result, out)
     summary = result.summary()
     if as_json:
         print_json(summary)

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import networkx
 import pytest
 
 from tests.conftest import EXAMPLES, FIXTURES
@@ -145,6 +146,13 @@ def test_coordination_command(tmp_path: Path) -> None:
         assert key in out
     assert out["pairs"] > 0
     assert (tmp_path / "net" / "edges.csv").read_text().startswith('"account_id_x"')
+    graph = networkx.read_graphml(tmp_path / "net" / "network.graphml")
+    assert graph.number_of_edges() == out["filtered_edges"]
+    assert graph.number_of_nodes() == out["filtered_accounts"]
+    gexf = networkx.read_gexf(tmp_path / "net" / "network.gexf")
+    assert gexf.number_of_edges() == out["filtered_edges"]
+    communities = json.loads((tmp_path / "net" / "communities.json").read_text())
+    assert {a for c in communities for a in c["accounts"]} == set(graph.nodes)
     bad = run(data, "coordination", "--window", "0", check=False)
     assert bad.returncode == 1
     assert "window must be > 0" in bad.stderr

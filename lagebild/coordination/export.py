@@ -1,0 +1,68 @@
+"""Writing a coordination result for people and for Gephi: CSV tables, GEXF, GraphML, JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import networkx as nx
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from lagebild.coordination.coortweet import CoordinationResult
+
+__all__ = ["write_network"]
+
+
+def write_network(result: CoordinationResult, out: Path) -> list[Path]:
+    """Write the filtered network and its evidence into ``out``; return the files written.
+
+    ``pairs.csv`` is the evidence (every coordinated share pair: object, posts, accounts,
+    seconds apart), ``edges.csv`` the full network, ``filtered_edges.csv`` and ``nodes.csv``
+    the filtered one (with each account's community), ``network.gexf`` and
+    ``network.graphml`` the filtered network for Gephi, ``communities.json`` the communities.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    community_of = {a: c.id for c in result.communities for a in c.accounts}
+    component_of = {a: c.component for c in result.communities for a in c.accounts}
+    graph = nx.Graph()
+    for row in result.filtered_edges.to_pylist():
+        graph.add_edge(
+            row["account_id_x"],
+            row["account_id_y"],
+            weight=int(row["weight"]),
+            avg_time_delta=float(row["avg_time_delta"]),
+            n_content_id=int(row["n_content_id"]),
+            n_content_id_y=int(row["n_content_id_y"]),
+            edge_symmetry_score=float(row["edge_symmetry_score"]),
+        )
+    for node in graph.nodes:
+        graph.nodes[node]["community"] = community_of.get(node, 0)
+        graph.nodes[node]["component"] = component_of.get(node, -1)
+        graph.nodes[node]["strength"] = int(graph.degree(node, weight="weight"))
+    nodes = pa.table(
+        {
+            "account_id": list(graph.nodes),
+            "community": [graph.nodes[n]["community"] for n in graph.nodes],
+            "component": [graph.nodes[n]["component"] for n in graph.nodes],
+            "degree": [int(graph.degree(n)) for n in graph.nodes],
+            "strength": [graph.nodes[n]["strength"] for n in graph.nodes],
+        }
+    )
+    files = {
+        "pairs.csv": result.pairs,
+        "edges.csv": result.edges,
+        "filtered_edges.csv": result.filtered_edges,
+        "nodes.csv": nodes,
+    }
+    written = []
+    for name, table in files.items():
+        pacsv.write_csv(table, out / name)
+        written.append(out / name)
+    nx.write_gexf(graph, out / "network.gexf")
+    nx.write_graphml(graph, out / "network.graphml")
+    (out / "communities.json").write_text(
+        json.dumps(result.summary()["communities"], ensure_ascii=False, indent=2)
+    )
+    written += [out / "network.gexf", out / "network.graphml", out / "communities.json"]
+    return written
