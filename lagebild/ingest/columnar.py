@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from lagebild.ingest.base import Batch, Item, ReadOptions, Where
-from lagebild.ingest.sql_rules import uniq
+from lagebild.ingest.sql_rules import quote, uniq
 from lagebild.ingest.tabular import csv_header
 from lagebild.ingest.urls import normalize_url, registered_domain
 from lagebild.model import (
@@ -65,10 +65,6 @@ class ColumnarInput:
     lines: np.ndarray  # the line each record starts on, by rowid
 
 
-def _sql_str(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def load_input(con: duckdb.DuckDBPyConnection, path: Path, kind: str) -> ColumnarInput | None:
     """Load ``path`` into table ``src``; ``None`` when the columnar path cannot read it exactly.
 
@@ -77,14 +73,14 @@ def load_input(con: duckdb.DuckDBPyConnection, path: Path, kind: str) -> Columna
     encoding) or a JSON Lines file with a broken line returns ``None``: the per-record path
     then reads it and quarantines exactly the bad records.
     """
-    p = _sql_str(str(path))
+    p = quote(str(path))
     try:
         if kind == "csv":
             first = _first_line(path)
             delim = "\t" if first.count(b"\t") > first.count(b",") else ","
             con.execute(
                 f"CREATE OR REPLACE TEMP TABLE src AS SELECT * FROM read_csv({p}, "
-                f"all_varchar = true, header = true, delim = {_sql_str(delim)}, quote = '\"', "
+                f"all_varchar = true, header = true, delim = {quote(delim)}, quote = '\"', "
                 "escape = '\"', store_rejects = true, rejects_table = 'csv_rejects', "
                 "rejects_scan = 'csv_scans', max_line_size = 33554432, auto_detect = true)"
             )
@@ -117,24 +113,23 @@ def _first_line(path: Path) -> bytes:
         return fh.readline()
 
 
-def _newlines(path: Path) -> tuple[np.ndarray, int, bytes]:
-    """Positions of every newline, the file size, and its last byte."""
+def _newlines(path: Path) -> tuple[np.ndarray, int]:
+    """Positions of every newline, and the file size."""
     size = path.stat().st_size
     if size == 0:
-        return np.empty(0, np.int64), 0, b""
+        return np.empty(0, np.int64), 0
     data = np.memmap(path, dtype=np.uint8, mode="r")
     parts = [
         np.flatnonzero(data[i : i + _BLOCK] == 10).astype(np.int64) + i
         for i in range(0, size, _BLOCK)
     ]
-    last = bytes(data[-1:])
     del data
-    return np.concatenate(parts) if parts else np.empty(0, np.int64), size, last
+    return np.concatenate(parts) if parts else np.empty(0, np.int64), size
 
 
 def record_lines_jsonl(path: Path) -> np.ndarray:
     """The line number of every non-blank line (a JSON Lines record), in order."""
-    nl, size, _ = _newlines(path)
+    nl, size = _newlines(path)
     starts = np.concatenate(([0], nl + 1))
     ends = np.concatenate((nl, [size]))
     keep = ends > starts

@@ -21,11 +21,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from lagebild.errors import FormatError, UnknownFormatError
 from lagebild.ingest.base import Batch, ReadOptions, Skipped, SourceFormat, Span
-from lagebild.ingest.sniff import DATA_SUFFIXES, detect_format, read_head
+from lagebild.ingest.columnar import input_kind
+from lagebild.ingest.sniff import DATA_SUFFIXES, detect_format
 from lagebild.ingest.split import plan_spans
 from lagebild.model import (
     Account,
@@ -308,23 +307,11 @@ def _spans(path: Path, fmt: SourceFormat, chunk_bytes: int) -> list[Span]:
     """Spans to read in parallel, or none when the file is small or cannot be split."""
     if not fmt.split or path.stat().st_size < 2 * chunk_bytes:
         return []
-    head = read_head(path)
-    if head.csv_header is not None:
-        kind = "csv"
-    elif _is_json_lines(path):
-        kind = "lines"
-    else:
+    kind = input_kind(path)
+    split = {"csv": "csv", "jsonl": "lines"}.get(kind or "")
+    if split is None or split not in fmt.split:
         return []
-    return plan_spans(path, kind, chunk_bytes) if kind in fmt.split else []
-
-
-def _is_json_lines(path: Path) -> bool:
-    with path.open("rb") as fh:
-        first = fh.readline().strip()
-    try:
-        return isinstance(orjson.loads(first), dict)
-    except orjson.JSONDecodeError:
-        return False
+    return plan_spans(path, split, chunk_bytes)
 
 
 def _write(writer: StoreWriter, batch: Batch, out: FileResult) -> None:

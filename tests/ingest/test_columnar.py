@@ -177,29 +177,12 @@ def test_same_on_generated_tables(rows: list[dict[str, Any]], as_json: bool) -> 
             assert fast == exact
 
 
-def both_io(path: Path) -> tuple[Any, Any]:
-    """(posts, accounts, rejects) of both paths of the IO-archive reader."""
-    options = ReadOptions(collected_at=NOW)
-    exact = list(read_batches(twitter_io.FORMAT, path, options, 10_000))
-    fast = twitter_io_sql.read_tables(path, options, 10_000)
-
-    def unpack(batches: Any) -> tuple[Any, Any, Any]:
-        posts = [p for b in batches for p in table_to_posts(b.posts)]
-        accounts = sorted(
-            {
-                tuple((k, str(v)) for k, v in a.items())
-                for b in batches
-                for a in b.accounts.to_pylist()
-            }
-        )
-        rejects = sorted((r["line"], r["reason"]) for b in batches for r in b.rejects.to_pylist())
-        return posts, accounts, rejects
-
-    return unpack(exact), (unpack(fast) if fast is not None else None)
-
-
 def test_io_archive_same_on_samples() -> None:
-    exact, fast = both_io(EXAMPLES / "twitter_io" / "io_archive_sample.csv")
+    exact, fast = both_formats(
+        twitter_io.FORMAT,
+        twitter_io_sql.read_tables,
+        EXAMPLES / "twitter_io" / "io_archive_sample.csv",
+    )
     assert fast == exact
     # the fixture has rows with wrong column counts and bad encoding: the columnar path declines
     assert (
@@ -255,7 +238,7 @@ def test_io_archive_same_on_generated_rows(rows: list[list[str]], texts: list[st
                     row[header.index("userid")] = "u1"
                     row[header.index("tweet_time")] = "2021-09-20 08:15"
                 w.writerow(row)
-        exact, fast = both_io(path)
+        exact, fast = both_formats(twitter_io.FORMAT, twitter_io_sql.read_tables, path)
         if fast is not None:
             assert fast == exact
 
