@@ -3,7 +3,7 @@
     python -m bench.coordination
 
 Ingests ``../shared/data/coortweet/german_elections.parquet`` into a fresh store, runs the six
-reference runs of its README with ``detect_coortweet``, compares the pairs and the full and
+reference runs of its README with ``detect``, compares the pairs and the full and
 filtered edge lists with CooRTweet's outputs (as unordered pairs with the same weights), and
 prints one row per run with the time each took here next to CooRTweet's CPU time.
 """
@@ -20,7 +20,7 @@ import duckdb
 from rich.console import Console
 from rich.table import Table
 
-from lagebild.coordination import CoordinationParams, CoordinationResult, detect_coortweet
+from lagebild.coordination import CoordinationParams, CoordinationResult, detect
 from lagebild.ingest.pipeline import ingest
 from lagebild.plugins import load_registry
 from lagebild.store import PostStore
@@ -74,7 +74,7 @@ def main() -> None:
                 platforms=platforms,
             )
             t = time.perf_counter()
-            result = detect_coortweet(con, params)
+            result = detect(con, params)
             seconds = time.perf_counter() - t
             total += seconds
             same = identical(con, result, ref, name)

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from lagebild.cli import app, handle_errors, open_store, out_console, print_json
-from lagebild.coordination import KINDS, CoordinationParams, detect_coortweet
+from lagebild.coordination import KINDS, CoordinationParams, detect
 from lagebild.coordination.export import write_network
 from lagebild.errors import ConfigError
 
@@ -22,7 +22,9 @@ def coordination_command(
         list[str] | None,
         typer.Option("--by", help=f"Object kind, repeatable: {', '.join(KINDS)}."),
     ] = None,
-    window: Annotated[float, typer.Option(help="Seconds between two shares (inclusive).")] = 10,
+    window: Annotated[
+        str, typer.Option(help="Seconds between two shares (inclusive), or 'auto' (CooRnet).")
+    ] = "10",
     min_participation: Annotated[int, typer.Option(help="Share rows an account needs.")] = 2,
     edge_quantile: Annotated[
         float, typer.Option(help="Edges must weigh more than this quantile of all weights.")
@@ -30,6 +32,16 @@ def coordination_command(
     platform: Annotated[
         list[str] | None, typer.Option(help="Only these platforms (repeatable).")
     ] = None,
+    similarity: Annotated[
+        float, typer.Option(help="similar_text: Jaccard similarity of the word sets.")
+    ] = 0.7,
+    image_distance: Annotated[
+        int, typer.Option(help="image: Hamming distance within which perceptual hashes match.")
+    ] = 0,
+    null_runs: Annotated[
+        int, typer.Option(help="Null-model runs for p-, z- and q-values (0: none).")
+    ] = 0,
+    seed: Annotated[int, typer.Option(help="Seed of the communities and the null model.")] = 42,
     compat: Annotated[
         str, typer.Option(help="Semantics to reproduce: coortweet (CooRTweet 2.1.3).")
     ] = "coortweet",
@@ -42,16 +54,29 @@ def coordination_command(
     """Accounts that shared the same objects within seconds of each other."""
     if compat != "coortweet":
         raise ConfigError(f"unknown --compat {compat!r}", hint="use --compat coortweet")
+    if window == "auto":
+        seconds = None
+    else:
+        try:
+            seconds = float(window)
+        except ValueError:
+            raise ConfigError(
+                f"--window must be a number of seconds or 'auto', got {window!r}"
+            ) from None
     params = CoordinationParams(
         by=tuple(by or ("url",)),
-        window=window,
+        window=seconds,
+        similarity=similarity,
+        image_distance=image_distance,
+        null_runs=null_runs,
+        seed=seed,
         min_participation=min_participation,
         edge_quantile=edge_quantile,
         platforms=tuple(platform or ()),
     )
     con = open_store(ctx).connect()
     try:
-        result = detect_coortweet(con, params)
+        result = detect(con, params)
     finally:
         con.close()
     if out is not None:
@@ -60,7 +85,7 @@ def coordination_command(
     if as_json:
         print_json(summary)
         return
-    table = Table(title=f"Coordinated sharing ({', '.join(params.by)}, window {window:g} s)")
+    table = Table(title=f"Coordinated sharing ({', '.join(params.by)}, window {result.window:g} s)")
     table.add_column("measure")
     table.add_column("value", justify="right")
     for key in (
@@ -75,3 +100,17 @@ def coordination_command(
     ):
         table.add_row(key, str(summary[key]))
     out_console().print(table)
+    if result.communities:
+        groups = Table(title=f"Communities ({len(result.communities)}, largest first)")
+        for column in ("id", "size", "score", "p", "q", "accounts"):
+            groups.add_column(column, justify="left" if column == "accounts" else "right")
+        for c in result.communities[:15]:
+            groups.add_row(
+                str(c.id),
+                str(c.size),
+                f"{c.score:g}",
+                "-" if c.p_value is None else f"{c.p_value:.3g}",
+                "-" if c.q_value is None else f"{c.q_value:.3g}",
+                ", ".join(c.accounts[:4]) + (" …" if c.size > 4 else ""),
+            )
+        out_console().print(groups)

@@ -1,10 +1,10 @@
 """Coordinated behaviour: accounts that act on the same object within seconds of each other."""
 
-from lagebild.coordination.coortweet import (
+from lagebild.coordination.detect import (
     KINDS,
     CoordinationParams,
     CoordinationResult,
-    detect_coortweet,
+    detect,
 )
 
-__all__ = ["KINDS", "CoordinationParams", "CoordinationResult", "detect_coortweet"]
+__all__ = ["KINDS", "CoordinationParams", "CoordinationResult", "detect"]

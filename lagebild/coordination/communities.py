@@ -9,6 +9,7 @@ component it lies in (a community never spans two).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import igraph as ig
 import leidenalg
@@ -22,8 +23,8 @@ class Community:
     """A group of accounts more tightly coordinated with each other than with the rest.
 
     ``score`` is the summed weight of the coordination edges inside the community (the number
-    of coordinated share pairs among its accounts); ``p_value`` stays ``None`` until a null
-    model has been run against it.
+    of coordinated share pairs among its accounts); ``p_value``, ``z_score`` and ``q_value``
+    stay ``None`` until a null model has been run against it.
     """
 
     id: int
@@ -32,11 +33,27 @@ class Community:
     internal_edges: int
     score: float
     p_value: float | None = None
+    z_score: float | None = None
+    q_value: float | None = None
 
     @property
     def size(self) -> int:
         """Number of accounts."""
         return len(self.accounts)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The community as plain JSON-able data."""
+        return {
+            "id": self.id,
+            "accounts": list(self.accounts),
+            "size": self.size,
+            "component": self.component,
+            "internal_edges": self.internal_edges,
+            "score": self.score,
+            "p_value": self.p_value,
+            "z_score": self.z_score,
+            "q_value": self.q_value,
+        }
 
 
 def find_communities(edges: pa.Table, *, seed: int = 42) -> list[Community]:

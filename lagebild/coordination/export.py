@@ -9,7 +9,7 @@ import networkx as nx
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from lagebild.coordination.coortweet import CoordinationResult
+from lagebild.coordination.detect import CoordinationResult
 
 __all__ = ["write_network"]
 

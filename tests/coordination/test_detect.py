@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from bench.coordination import RUNS, identical
-from lagebild.coordination import CoordinationParams, detect_coortweet
+from lagebild.coordination import CoordinationParams, detect
 from lagebild.errors import ConfigError
 from lagebild.ingest.pipeline import ingest
 from lagebild.model import Post, posts_to_table
@@ -54,7 +54,7 @@ def connect(posts: list[Post]) -> duckdb.DuckDBPyConnection:
 
 
 def pairs_of(posts: list[Post], **params: object) -> set[tuple[str, str]]:
-    result = detect_coortweet(connect(posts), CoordinationParams(**params))  # type: ignore[arg-type]
+    result = detect(connect(posts), CoordinationParams(**params))  # type: ignore[arg-type]
     return {(r["content_id"], r["content_id_y"]) for r in result.pairs.to_pylist()}
 
 
@@ -90,7 +90,7 @@ def test_min_participation_drops_one_off_accounts() -> None:
 def test_threshold_is_strictly_above_the_quantile() -> None:
     posts = [share(str(i), "A" if i % 2 else "B", i, url=f"u{i // 2}") for i in range(8)]
     posts += [share("x1", "C", 0, url="v"), share("x2", "D", 1, url="v")]
-    result = detect_coortweet(
+    result = detect(
         connect(posts), CoordinationParams(window=5, min_participation=1, edge_quantile=0.5)
     )
     assert result.threshold == 2.5
@@ -139,7 +139,7 @@ def test_parity_with_coortweet(
 ) -> None:
     ref = Path(__file__).resolve().parents[3] / "shared/data/coortweet/reference_outputs"
     con = german_store.connect()
-    result = detect_coortweet(
+    result = detect(
         con,
         CoordinationParams(
             by=by,
@@ -167,13 +167,13 @@ def test_communities_split_two_planted_groups() -> None:
         share("y2", "J", 95_001, url="lone"),
     ]
     params = CoordinationParams(window=10, min_participation=1, edge_quantile=0.0)
-    result = detect_coortweet(connect(posts), params)
+    result = detect(connect(posts), params)
     groups = [c.accounts for c in result.communities]
     # the one-pair edges (the bridge D-E, the lone pair I-J) weigh no more than the 0-quantile
     assert groups == [("A", "B", "C", "D"), ("E", "F", "G", "H")]
     assert result.communities[0].score == 6 * 6
     assert result.counts["components"] == 2
-    again = detect_coortweet(connect(posts), params)
+    again = detect(connect(posts), params)
     assert [c.accounts for c in again.communities] == groups
     summary = result.summary()["communities"][0]
     assert summary == {
@@ -181,6 +181,9 @@ def test_communities_split_two_planted_groups() -> None:
         "accounts": ["A", "B", "C", "D"],
         "size": 4,
         "component": summary["component"],
+        "internal_edges": 6,
         "score": 36.0,
         "p_value": None,
+        "z_score": None,
+        "q_value": None,
     }
