@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -32,7 +33,7 @@ WORDS = [
 ]
 
 
-def post(post_id: str, account: str, seconds: float, **fields: object) -> Post:
+def post(post_id: str, account: str, seconds: float, **fields: Any) -> Post:
     return share(post_id, account, seconds)._replace(urls=(), **fields)
 
 
