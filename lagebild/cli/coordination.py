@@ -10,6 +10,7 @@ from rich.table import Table
 
 from lagebild.cli import app, handle_errors, open_store, out_console, print_json
 from lagebild.coordination import KINDS, CoordinationParams, detect
+from lagebild.coordination.evidence import community_findings
 from lagebild.coordination.export import write_network
 from lagebild.errors import ConfigError
 
@@ -49,6 +50,9 @@ def coordination_command(
         Path | None,
         typer.Option(help="Write CSV tables, GEXF, GraphML and communities.json here."),
     ] = None,
+    save: Annotated[
+        bool, typer.Option(help="Write each community as a finding with its evidence.")
+    ] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
 ) -> None:
     """Accounts that shared the same objects within seconds of each other."""
@@ -74,14 +78,20 @@ def coordination_command(
         edge_quantile=edge_quantile,
         platforms=tuple(platform or ()),
     )
-    con = open_store(ctx).connect()
+    store = open_store(ctx)
+    con = store.connect()
     try:
         result = detect(con, params)
+        findings = community_findings(con, result) if save else []
     finally:
         con.close()
+    if findings:
+        with store.writer() as writer:
+            writer.write_findings(findings)
     if out is not None:
         write_network(result, out)
     summary = result.summary()
+    summary["findings"] = [{"kind": f.kind, "id": f.id} for f in findings]
     if as_json:
         print_json(summary)
         return
@@ -114,3 +124,8 @@ def coordination_command(
                 ", ".join(c.accounts[:4]) + (" …" if c.size > 4 else ""),
             )
         out_console().print(groups)
+    if findings:
+        out_console().print(
+            f"{len(findings)} communities stored as findings with their evidence: "
+            f"lagebild findings --kind {findings[0].kind}"
+        )

@@ -27,15 +27,9 @@ def write_network(result: CoordinationResult, out: Path) -> list[Path]:
     component_of = {a: c.component for c in result.communities for a in c.accounts}
     graph = nx.Graph()
     for row in result.filtered_edges.to_pylist():
-        graph.add_edge(
-            row["account_id_x"],
-            row["account_id_y"],
-            weight=int(row["weight"]),
-            avg_time_delta=float(row["avg_time_delta"]),
-            n_content_id=int(row["n_content_id"]),
-            n_content_id_y=int(row["n_content_id_y"]),
-            edge_symmetry_score=float(row["edge_symmetry_score"]),
-        )
+        x, y = row.pop("account_id_x"), row.pop("account_id_y")
+        # GEXF and GraphML have no null: an untested edge has no p-, q- or z-value attribute
+        graph.add_edge(x, y, **{k: v for k, v in row.items() if v is not None})
     for node in graph.nodes:
         graph.nodes[node]["community"] = community_of.get(node, 0)
         graph.nodes[node]["component"] = component_of.get(node, -1)

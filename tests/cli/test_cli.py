@@ -153,6 +153,32 @@ def test_coordination_command(tmp_path: Path) -> None:
     assert gexf.number_of_edges() == out["filtered_edges"]
     communities = json.loads((tmp_path / "net" / "communities.json").read_text())
     assert {a for c in communities for a in c["accounts"]} == set(graph.nodes)
+    # every community is stored as a finding, with its evidence
+    assert len(out["findings"]) == len(communities)
+    listed = run_json(data, "findings", "--kind", "coordination_community")
+    assert {f["id"] for f in listed} == {f["id"] for f in out["findings"]}
+    one = run_json(data, "findings", listed[0]["id"])
+    details = one["details"]
+    assert details["size"] == len(details["accounts"]) == len(one["accounts"])
+    assert details["evidence"] and details["edges"] and details["top_objects"]
+    evidence = details["evidence"][0]
+    assert evidence["account_id"] in details["accounts"]
+    assert 0 <= evidence["time_delta"] <= 30
+    assert {(p["platform"], p["post_id"]) for p in one["posts"]} >= {
+        (evidence["platform"], evidence["content_id"])
+    }
+    assert 0 < details["coordinated_share"] <= 1
+    # the same run again stores nothing new; a null model adds p-values
+    again = run_json(data, "coordination", "--by", "url", "--by", "domain", "--window", "30")
+    assert {f["id"] for f in again["findings"]} == {f["id"] for f in out["findings"]}
+    assert len(run_json(data, "findings")) == len(listed)
+    tested = run_json(data, "coordination", "--window", "auto", "--null-runs", "3", "--no-save")
+    assert tested["window"] >= 1 and tested["findings"] == []
+    assert all(0 < c["p_value"] <= 1 for c in tested["communities"])
     bad = run(data, "coordination", "--window", "0", check=False)
     assert bad.returncode == 1
     assert "window must be > 0" in bad.stderr
+    bad = run(data, "coordination", "--by", "mention", check=False)
+    assert bad.returncode == 1
+    assert "no post has an object of kind mention" in bad.stderr
+    assert run(data, "findings", "nope", check=False).returncode == 1
