@@ -10,6 +10,7 @@ from rich.table import Table
 
 from lagebild.cli import app, handle_errors, open_store, out_console, print_json
 from lagebild.coordination import KINDS, CoordinationParams, detect
+from lagebild.coordination.cnt import detect_cnt
 from lagebild.coordination.evidence import community_findings
 from lagebild.coordination.export import write_network
 from lagebild.errors import ConfigError
@@ -44,7 +45,11 @@ def coordination_command(
     ] = 0,
     seed: Annotated[int, typer.Option(help="Seed of the communities and the null model.")] = 42,
     compat: Annotated[
-        str, typer.Option(help="Semantics to reproduce: coortweet (CooRTweet 2.1.3).")
+        str,
+        typer.Option(
+            help="Semantics: coortweet (CooRTweet 2.1.3) or cnt (coordination-network-toolkit "
+            "1.5.2: directed edges, --min-participation is its min_edge_weight)."
+        ),
     ] = "coortweet",
     out: Annotated[
         Path | None,
@@ -56,8 +61,8 @@ def coordination_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
 ) -> None:
     """Accounts that shared the same objects within seconds of each other."""
-    if compat != "coortweet":
-        raise ConfigError(f"unknown --compat {compat!r}", hint="use --compat coortweet")
+    if compat not in ("coortweet", "cnt"):
+        raise ConfigError(f"unknown --compat {compat!r}", hint="use coortweet or cnt")
     if window == "auto":
         seconds = None
     else:
@@ -81,7 +86,7 @@ def coordination_command(
     store = open_store(ctx)
     con = store.connect()
     try:
-        result = detect(con, params)
+        result = detect_cnt(con, params) if compat == "cnt" else detect(con, params)
         findings = community_findings(con, result) if save else []
     finally:
         con.close()

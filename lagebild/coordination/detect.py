@@ -157,35 +157,47 @@ def pairs_sql(query: ShareQuery, window: float, min_participation: int, shares: 
     """
     mp = int(min_participation)
     w = float(window)
-    verify = f"AND {query.verify}" if query.verify else ""
-    distinct = "DISTINCT" if query.verify else ""
+    pairs = "pairs"
+    verified = ""
+    if query.verify:
+        # near matches meet on several keys: make the pairs distinct, then verify each once
+        pairs = "near_pairs"
+        verified = f"""
+      sigs AS (SELECT platform, post_id, any_value(sig) AS sig FROM shares
+               GROUP BY platform, post_id),
+      pairs AS (SELECT p.* FROM near_pairs p
+        JOIN sigs a ON a.platform = p.platform AND a.post_id = p.content_id
+        JOIN sigs b ON b.platform = p.platform_y AND b.post_id = p.content_id_y
+        WHERE {query.verify}),"""
     return f"""
-      WITH shares AS ({shares}),
+      WITH shares AS MATERIALIZED ({shares}),
       units AS (SELECT DISTINCT object_id, account_id, platform, post_id FROM shares),
       active_accounts AS (SELECT account_id FROM units GROUP BY account_id
                           HAVING count(*) >= {mp}),
-      active AS (SELECT s.*, floor(s.ts / {w})::BIGINT AS bucket FROM shares s
-                 WHERE s.account_id IN (SELECT account_id FROM active_accounts)),
+      active AS MATERIALIZED (
+        SELECT s.object_id, s.key, s.account_id, s.platform, s.post_id, s.ts,
+          floor(s.ts / {w})::BIGINT AS bucket FROM shares s
+        WHERE s.account_id IN (SELECT account_id FROM active_accounts)),
       candidates AS (
         SELECT a.object_id, a.account_id, a.platform, a.post_id, a.ts,
           b.account_id AS b_account, b.platform AS b_platform, b.post_id AS b_post, b.ts AS b_ts
         FROM active a JOIN active b ON a.key = b.key AND b.bucket = a.bucket
-        WHERE a.account_id <> b.account_id {verify}
+        WHERE a.account_id <> b.account_id
         UNION ALL
         SELECT a.object_id, a.account_id, a.platform, a.post_id, a.ts,
           b.account_id, b.platform, b.post_id, b.ts
         FROM active a JOIN active b ON a.key = b.key AND b.bucket = a.bucket + 1
-        WHERE a.account_id <> b.account_id {verify}
+        WHERE a.account_id <> b.account_id
       ),
-      pairs AS (
-        SELECT {distinct} object_id, account_id, b_account AS account_id_y,
-          platform, post_id AS content_id, b_platform AS platform_y,
+      {pairs} AS (
+        SELECT {"DISTINCT" if query.verify else ""} object_id, account_id,
+          b_account AS account_id_y, platform, post_id AS content_id, b_platform AS platform_y,
           b_post AS content_id_y, ts, b_ts AS ts_y, b_ts - ts AS time_delta
         FROM candidates
         WHERE b_ts - ts BETWEEN 0 AND {w}
           AND (b_ts > ts OR platform < b_platform
                OR (platform = b_platform AND post_id < b_post))
-      ),
+      ),{verified}
       in_pairs AS (SELECT platform, content_id AS post_id FROM pairs
                    UNION SELECT platform_y, content_id_y FROM pairs),
       participation AS (

@@ -55,6 +55,12 @@ def community_findings(con: duckdb.DuckDBPyConnection, result: CoordinationResul
         ),
     )
     con.register("coord_kept_edges", result.filtered_edges)
+    # ``--compat cnt`` edges are directed and per kind: evidence is on the account pair
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE coord_kept_keys AS SELECT DISTINCT "
+        "least(account_id_x, account_id_y) AS account_id_x, "
+        "greatest(account_id_x, account_id_y) AS account_id_y FROM coord_kept_edges"
+    )
     con.register("coord_kept_pairs", result.pairs)
     try:
         con.execute(
@@ -62,7 +68,7 @@ def community_findings(con: duckdb.DuckDBPyConnection, result: CoordinationResul
             SELECT m.community, p.* FROM coord_kept_pairs p
             JOIN coord_members m ON m.account_id = p.account_id
             JOIN coord_members m2 ON m2.account_id = p.account_id_y AND m2.community = m.community
-            JOIN coord_kept_edges e
+            JOIN coord_kept_keys e
               ON e.account_id_x = least(p.account_id, p.account_id_y)
              AND e.account_id_y = greatest(p.account_id, p.account_id_y)"""
         )

@@ -6,14 +6,16 @@ Every kind yields *share rows* with the columns ``object_id`` (what was acted on
 
 * **Exact kinds** (``url``, ``domain``, ``hashtag``, ``mention``, ``image``, ``repost``,
   ``reply``, ``text``): two posts act on the same object when the values are equal; ``key`` is
-  the object itself.
+  the object itself. ``text`` is the trimmed, lower-cased text of posts that are not reposts
+  (a repost carries its original's text: that is the ``repost`` kind).
 * **similar_text**: near-duplicate texts. Each text becomes a set of word shingles (``shingle``
-  words each, URLs removed, lower-cased, letters and digits only); MinHash with
-  ``BANDS`` × ``ROWS`` hash functions gives ``BANDS`` band keys per post, and two posts become a
-  candidate when any band key is equal (locality-sensitive hashing: a pair with Jaccard
-  similarity *J* is a candidate with probability 1 − (1 − *J*\\ :sup:`ROWS`)\\ :sup:`BANDS`,
-  0.9988 at *J* = 0.7). Every candidate is then verified on the exact Jaccard similarity of the
-  two shingle sets, so LSH only decides which pairs are compared, never which are reported.
+  words each, URLs removed, lower-cased, letters and digits only); MinHash with *b* × *r* hash
+  functions gives *b* band keys per post, and two posts become a candidate when any band key is
+  equal (locality-sensitive hashing: a pair with Jaccard similarity *J* is a candidate with
+  probability 1 − (1 − *J*\\ :sup:`r`)\\ :sup:`b`). :func:`lsh_bands` picks the fewest hash
+  functions that make this at least 0.999 at the threshold (0.8: 7 bands of 2, 0.7: 11 of 2).
+  Every candidate is then verified on the exact Jaccard similarity of the two shingle sets,
+  so LSH only decides which pairs are compared, never which are reported.
   Texts with fewer than ``min_words`` words and pure reposts are left to the ``text`` and
   ``repost`` kinds.
 * **image** with ``image_distance`` > 0: perceptual hashes (``phash:<hex>`` media entries of up
@@ -25,14 +27,16 @@ Every kind yields *share rows* with the columns ``object_id`` (what was acted on
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 __all__ = [
-    "BANDS",
     "EXACT",
     "KIND_NAMES",
-    "ROWS",
+    "LSH_RECALL",
     "ShareQuery",
+    "lsh_bands",
+    "minhash_bands_sql",
     "platform_filter",
     "share_queries",
 ]
@@ -46,13 +50,37 @@ EXACT: dict[str, str] = {
     "image": "unnest(media)",
     "repost": "repost_of",
     "reply": "reply_to",
-    "text": "CASE WHEN length(trim(text)) > 0 THEN lower(trim(text)) END",
+    "text": "CASE WHEN repost_of IS NULL AND length(trim(text)) > 0 THEN lower(trim(text)) END",
 }
 KIND_NAMES: tuple[str, ...] = (*EXACT, "similar_text")
 
-#: MinHash bands and rows per band for ``similar_text``.
-BANDS = 16
-ROWS = 3
+#: The least probability that a pair at the similarity threshold becomes an LSH candidate.
+LSH_RECALL = 0.999
+
+
+def lsh_bands(similarity: float) -> tuple[int, int]:
+    """Bands and rows per band: the fewest MinHash functions reaching :data:`LSH_RECALL`."""
+    options = []
+    for rows in (2, 3, 4):
+        miss = 1 - similarity**rows
+        bands = 1 if miss <= 0 else max(1, math.ceil(math.log(1 - LSH_RECALL) / math.log(miss)))
+        options.append((bands * rows, bands, rows))
+    _, bands, rows = min(options)
+    return bands, rows
+
+
+def minhash_bands_sql(similarity: float) -> str:
+    """SQL for the list of band keys of the hash set ``sig`` (see :func:`lsh_bands`)."""
+    bands, rows = lsh_bands(similarity)
+    minima = [f"list_min(list_transform(sig, lambda h: hash(h, {i})))" for i in range(bands * rows)]
+    return (
+        "["
+        + ", ".join(
+            f"hash({b}, {', '.join(minima[b * rows : (b + 1) * rows])})" for b in range(bands)
+        )
+        + "]"
+    )
+
 
 _WORDS = r"regexp_extract_all(lower(regexp_replace(text, 'https?://\S+', ' ', 'g')), '[\pL\pN]+')"
 
@@ -90,12 +118,9 @@ def _exact(kind: str, where: str, extra: str = "TRUE") -> str:
 
 def _similar_text(where: str, similarity: float, shingle: int, min_words: int) -> ShareQuery:
     n = int(shingle)
-    minima = [f"list_min(list_transform(sig, lambda h: hash(h, {i})))" for i in range(BANDS * ROWS)]
-    bands = ", ".join(
-        f"hash({b}, {', '.join(minima[b * ROWS : (b + 1) * ROWS])})" for b in range(BANDS)
-    )
     sql = f"""
-      SELECT object_id, unnest([{bands}])::VARCHAR AS key, account_id, platform, post_id, ts, sig
+      SELECT object_id, unnest({minhash_bands_sql(similarity)})::VARCHAR AS key, account_id,
+        platform, post_id, ts, sig
       FROM (
         SELECT array_to_string(words, ' ') AS object_id, account_id, platform, post_id, ts,
           list_distinct(CASE WHEN len(words) <= {n} THEN [hash(words)]
