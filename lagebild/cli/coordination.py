@@ -51,6 +51,9 @@ def coordination_command(
             "1.5.2: directed edges, --min-participation is its min_edge_weight)."
         ),
     ] = "coortweet",
+    engine: Annotated[
+        str, typer.Option(help="Query engine of the pair search: duckdb or spark (local).")
+    ] = "duckdb",
     out: Annotated[
         Path | None,
         typer.Option(help="Write CSV tables, GEXF, GraphML and communities.json here."),
@@ -63,6 +66,11 @@ def coordination_command(
     """Accounts that shared the same objects within seconds of each other."""
     if compat not in ("coortweet", "cnt"):
         raise ConfigError(f"unknown --compat {compat!r}", hint="use coortweet or cnt")
+    if engine not in ("duckdb", "spark") or (engine == "spark" and compat != "coortweet"):
+        raise ConfigError(
+            f"unknown --engine {engine!r} (with --compat {compat})",
+            hint="use duckdb, or spark with --compat coortweet",
+        )
     if window == "auto":
         seconds = None
     else:
@@ -86,7 +94,14 @@ def coordination_command(
     store = open_store(ctx)
     con = store.connect()
     try:
-        result = detect_cnt(con, params) if compat == "cnt" else detect(con, params)
+        if engine == "spark":
+            from lagebild.coordination.spark import detect_spark, local_session
+
+            result = detect_spark(local_session(), store.parts("posts"), params)
+        elif compat == "cnt":
+            result = detect_cnt(con, params)
+        else:
+            result = detect(con, params)
         findings = community_findings(con, result) if save else []
     finally:
         con.close()

@@ -148,13 +148,22 @@ def shares_sql(query: ShareQuery) -> str:
     return query.sql
 
 
-def pairs_sql(query: ShareQuery, window: float, min_participation: int, shares: str) -> str:
+def pairs_sql(
+    query: ShareQuery,
+    window: float,
+    min_participation: int,
+    shares: str,
+    *,
+    materialize: bool = True,
+) -> str:
     """Coordinated pairs of one kind among the share rows of the SQL ``shares``.
 
     A later share within the window lies in the same ``window``-sized time bucket or the next
     one, so the self-join is two equi-joins on (key, bucket) instead of a comparison of every
-    pair of shares of a popular object.
+    pair of shares of a popular object. The SQL is the same for DuckDB and Spark, but for
+    ``materialize`` (DuckDB's hint to compute a CTE once).
     """
+    mat = "MATERIALIZED" if materialize else ""
     mp = int(min_participation)
     w = float(window)
     pairs = "pairs"
@@ -170,13 +179,13 @@ def pairs_sql(query: ShareQuery, window: float, min_participation: int, shares: 
         JOIN sigs b ON b.platform = p.platform_y AND b.post_id = p.content_id_y
         WHERE {query.verify}),"""
     return f"""
-      WITH shares AS MATERIALIZED ({shares}),
+      WITH shares AS {mat} ({shares}),
       units AS (SELECT DISTINCT object_id, account_id, platform, post_id FROM shares),
       active_accounts AS (SELECT account_id FROM units GROUP BY account_id
                           HAVING count(*) >= {mp}),
-      active AS MATERIALIZED (
+      active AS {mat} (
         SELECT s.object_id, s.key, s.account_id, s.platform, s.post_id, s.ts,
-          floor(s.ts / {w})::BIGINT AS bucket FROM shares s
+          CAST(floor(s.ts / {w}) AS BIGINT) AS bucket FROM shares s
         WHERE s.account_id IN (SELECT account_id FROM active_accounts)),
       candidates AS (
         SELECT a.object_id, a.account_id, a.platform, a.post_id, a.ts,
@@ -223,11 +232,18 @@ EDGES_SQL = """
 """
 
 
-def all_pairs_sql(params: CoordinationParams, window: float, shares: list[str]) -> str:
+def all_pairs_sql(
+    params: CoordinationParams,
+    window: float,
+    shares: list[str],
+    queries: list[ShareQuery] | None = None,
+    *,
+    materialize: bool = True,
+) -> str:
     """The union of the pairs of every query of ``params`` over the given share SQL."""
     return " UNION ALL ".join(
-        f"({pairs_sql(q, window, params.min_participation, s)})"
-        for q, s in zip(params.queries(), shares, strict=True)
+        f"({pairs_sql(q, window, params.min_participation, s, materialize=materialize)})"
+        for q, s in zip(queries or params.queries(), shares, strict=True)
     )
 
 
