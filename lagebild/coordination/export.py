@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from lagebild.coordination.detect import CoordinationResult
+from lagebild.coordination.picture import draw_network
 
 __all__ = ["write_network"]
 
@@ -20,7 +21,8 @@ def write_network(result: CoordinationResult, out: Path) -> list[Path]:
     ``pairs.csv`` is the evidence (every coordinated share pair: object, posts, accounts,
     seconds apart), ``edges.csv`` the full network, ``filtered_edges.csv`` and ``nodes.csv``
     the filtered one (with each account's community), ``network.gexf`` and
-    ``network.graphml`` the filtered network for Gephi, ``communities.json`` the communities.
+    ``network.graphml`` the filtered network for Gephi, ``communities.json`` the communities,
+    ``network.png`` a picture of it.
     """
     out.mkdir(parents=True, exist_ok=True)
     community_of = {a: c.id for c in result.communities for a in c.accounts}
@@ -59,4 +61,5 @@ def write_network(result: CoordinationResult, out: Path) -> list[Path]:
         json.dumps(result.summary()["communities"], ensure_ascii=False, indent=2)
     )
     written += [out / "network.gexf", out / "network.graphml", out / "communities.json"]
+    written.append(draw_network(result, out / "network.png"))
     return written

@@ -151,6 +151,7 @@ def test_coordination_command(tmp_path: Path) -> None:
     assert graph.number_of_nodes() == out["filtered_accounts"]
     gexf = networkx.read_gexf(tmp_path / "net" / "network.gexf")
     assert gexf.number_of_edges() == out["filtered_edges"]
+    assert (tmp_path / "net" / "network.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     communities = json.loads((tmp_path / "net" / "communities.json").read_text())
     assert {a for c in communities for a in c["accounts"]} == set(graph.nodes)
     # every community is stored as a finding, with its evidence
