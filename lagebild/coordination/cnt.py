@@ -32,9 +32,9 @@ Deliberate differences, each a bug of the toolkit that this mode does not reprod
   toolkit compares raw strings; word boundaries follow ``[\\pL\\pN_]`` runs (with inner ``'``,
   ``.`` and ``_`` kept inside a word) where the toolkit uses the Unicode word-break rules — the
   same tokens for ordinary text, possibly different ones for exotic scripts and punctuation.
-* ``co_similar_tweet`` compares every pair of posts within the window in Python; here MinHash
-  LSH picks the candidates (a pair at Jaccard ≥ 0.8 is a candidate with probability above
-  0.999 at the threshold) and each candidate is verified on the exact Jaccard similarity.
+* ``co_similar_tweet`` compares every pair of posts within the window in Python; here prefix
+  filtering picks the candidates (exact: no pair at or above the threshold is missed, see
+  :mod:`lagebild.coordination.kinds`) and each is verified on the exact Jaccard similarity.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from lagebild.coordination.communities import find_communities
-from lagebild.coordination.kinds import minhash_bands_sql, platform_filter
+from lagebild.coordination.kinds import jaccard_at_least, platform_filter, prefix_filter_sql
 from lagebild.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -61,11 +61,12 @@ CNT_KINDS = {
     "similar_text": "co_similar_tweet",
 }
 
-_CLEAN = r"regexp_replace(lower(text), '@\S*', '', 'g')"
-_TOKENS = (
-    rf"list_distinct(regexp_extract_all({_CLEAN}, "
-    r"'[\pL\pN_]+(?:[''.][\pL\pN_]+)*|[^\pL\pN_\s]+'))"
+_CLEAN = (
+    r"CASE WHEN contains(text, '@') THEN regexp_replace(lower(text), '@\S*', '', 'g') "
+    "ELSE lower(text) END"
 )
+#: Tokens of a cleaned text: words (with an inner ' or .) and single punctuation characters.
+_TOKEN = r"'[\pL\pN_]+(?:[''.][\pL\pN_]+)*|[^\pL\pN_\s]'"
 
 
 def cnt_shares_sql(
@@ -97,20 +98,21 @@ def cnt_shares_sql(
     if kind == "text":
         return (
             "SELECT object_id, object_id AS key, account_id, platform, post_id, ts, "
-            "NULL::UBIGINT[] AS sig FROM (SELECT array_to_string(string_split_regex("
-            rf"trim({_CLEAN}), '\s+'), ' ') AS object_id, {base} AND repost_of IS NULL "
-            "AND text IS NOT NULL) WHERE object_id <> ''",
+            r"NULL::UBIGINT[] AS sig FROM (SELECT CASE WHEN regexp_matches(c, '\s\s|[^\S ]') "
+            r"THEN trim(regexp_replace(c, '\s+', ' ', 'g')) ELSE c END AS object_id, "
+            "* EXCLUDE (c) "
+            f"FROM (SELECT trim({_CLEAN}) AS c, {base} AND repost_of IS NULL "
+            "AND text IS NOT NULL)) WHERE object_id <> ''",
             False,
         )
-    sql = f"""
-      SELECT object_id, unnest({minhash_bands_sql(similarity)})::VARCHAR AS key, account_id,
-        platform, post_id, ts, sig
-      FROM (SELECT array_to_string(list_sort(tokens), ' ') AS object_id, account_id, platform,
-              post_id, ts, list_transform(tokens, lambda t: hash(t)) AS sig
-            FROM (SELECT {_TOKENS} AS tokens, {base} AND repost_of IS NULL
-                  AND text IS NOT NULL)
-            WHERE len(tokens) > 0)
+    docs = f"""
+      SELECT object_id, account_id, platform, post_id, ts,
+        list_distinct(list_transform(regexp_extract_all(object_id, {_TOKEN}),
+          lambda t: hash(t))) AS sig
+      FROM (SELECT {_CLEAN} AS object_id, {base} AND repost_of IS NULL AND text IS NOT NULL)
+      WHERE len(sig) > 0
     """
+    sql = prefix_filter_sql(docs, similarity)
     return sql, True
 
 
@@ -126,17 +128,17 @@ def cnt_pairs_sql(kind: str, platforms: tuple[str, ...], window: float, similari
             WHERE a.account_id <> b.account_id AND abs(b.ts - a.ts) <= {w}"""
         for d in (-1, 0, 1)
     )
-    matches = f"SELECT DISTINCT '{kind}' AS kind, * FROM ({joins})"
+    # pairs of exact kinds come once per object; near ones once per shared prefix token
+    matches = f"SELECT {'DISTINCT' if near else ''} '{kind}' AS kind, * FROM ({joins})"
     if near:
-        # candidates meet on several band keys: distinct first, then verify each pair once
+        # candidates meet on several prefix tokens: distinct first, then verify each pair once
         matches = f"""
           WITH sigs AS (SELECT platform, post_id, any_value(sig) AS sig FROM shares
                         GROUP BY platform, post_id)
           SELECT m.* FROM ({matches}) m
           JOIN sigs a ON a.platform = m.platform AND a.post_id = m.post_id
           JOIN sigs b ON b.platform = m.platform_y AND b.post_id = m.post_id_y
-          WHERE len(list_intersect(a.sig, b.sig)) >= {float(similarity)} *
-            (len(a.sig) + len(b.sig) - len(list_intersect(a.sig, b.sig)))"""
+          WHERE {jaccard_at_least(similarity)}"""
     return f"""
       WITH shares AS MATERIALIZED ({shares}),
       s AS MATERIALIZED (SELECT object_id, key, account_id, platform, post_id, ts,

@@ -9,15 +9,15 @@ Every kind yields *share rows* with the columns ``object_id`` (what was acted on
   the object itself. ``text`` is the trimmed, lower-cased text of posts that are not reposts
   (a repost carries its original's text: that is the ``repost`` kind).
 * **similar_text**: near-duplicate texts. Each text becomes a set of word shingles (``shingle``
-  words each, URLs removed, lower-cased, letters and digits only); MinHash with *b* × *r* hash
-  functions gives *b* band keys per post, and two posts become a candidate when any band key is
-  equal (locality-sensitive hashing: a pair with Jaccard similarity *J* is a candidate with
-  probability 1 − (1 − *J*\\ :sup:`r`)\\ :sup:`b`). :func:`lsh_bands` picks the fewest hash
-  functions that make this at least 0.999 at the threshold (0.8: 7 bands of 2, 0.7: 11 of 2).
-  Every candidate is then verified on the exact Jaccard similarity of the two shingle sets,
-  so LSH only decides which pairs are compared, never which are reported.
-  Texts with fewer than ``min_words`` words and pure reposts are left to the ``text`` and
-  ``repost`` kinds.
+  words each, URLs removed, lower-cased, letters and digits only); two posts match when the
+  Jaccard similarity of their sets is at least ``similarity``. Candidates come from *prefix
+  filtering* (Chaudhuri et al. 2006; Bayardo et al. 2007): with the tokens of every set in one
+  global order (rarest first, frequencies estimated on a sample), two sets with Jaccard ≥ *t*
+  share at least one of the first |x| − ⌈t·|x|⌉ + 1 tokens of each. Those prefix tokens are
+  the join keys, so no pair at or above the threshold is ever missed, and each candidate is
+  verified on the exact similarity. Any global order keeps this exact; rarest-first keeps the
+  candidates few. Texts with fewer than ``min_words`` words and pure reposts are left to the
+  ``text`` and ``repost`` kinds.
 * **image** with ``image_distance`` > 0: perceptual hashes (``phash:<hex>`` media entries of up
   to 64 bits) within that Hamming distance match. The 64 bits are cut into ``distance + 1``
   pieces; two hashes within the distance agree on at least one piece (pigeonhole), so the
@@ -27,17 +27,16 @@ Every kind yields *share rows* with the columns ``object_id`` (what was acted on
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 __all__ = [
     "EXACT",
     "KIND_NAMES",
-    "LSH_RECALL",
+    "SAMPLE_PERCENT",
     "ShareQuery",
-    "lsh_bands",
-    "minhash_bands_sql",
+    "jaccard_at_least",
     "platform_filter",
+    "prefix_filter_sql",
     "share_queries",
 ]
 
@@ -54,34 +53,6 @@ EXACT: dict[str, str] = {
 }
 KIND_NAMES: tuple[str, ...] = (*EXACT, "similar_text")
 
-#: The least probability that a pair at the similarity threshold becomes an LSH candidate.
-LSH_RECALL = 0.999
-
-
-def lsh_bands(similarity: float) -> tuple[int, int]:
-    """Bands and rows per band: the fewest MinHash functions reaching :data:`LSH_RECALL`."""
-    options = []
-    for rows in (2, 3, 4):
-        miss = 1 - similarity**rows
-        bands = 1 if miss <= 0 else max(1, math.ceil(math.log(1 - LSH_RECALL) / math.log(miss)))
-        options.append((bands * rows, bands, rows))
-    _, bands, rows = min(options)
-    return bands, rows
-
-
-def minhash_bands_sql(similarity: float) -> str:
-    """SQL for the list of band keys of the hash set ``sig`` (see :func:`lsh_bands`)."""
-    bands, rows = lsh_bands(similarity)
-    minima = [f"list_min(list_transform(sig, lambda h: hash(h, {i})))" for i in range(bands * rows)]
-    return (
-        "["
-        + ", ".join(
-            f"hash({b}, {', '.join(minima[b * rows : (b + 1) * rows])})" for b in range(bands)
-        )
-        + "]"
-    )
-
-
 _WORDS = r"regexp_extract_all(lower(regexp_replace(text, 'https?://\S+', ' ', 'g')), '[\pL\pN]+')"
 
 
@@ -96,6 +67,41 @@ class ShareQuery:
     kind: str
     sql: str
     verify: str | None = None
+
+
+#: Share of the posts whose tokens estimate the token frequencies of prefix filtering.
+SAMPLE_PERCENT = 5
+
+
+def jaccard_at_least(similarity: float) -> str:
+    """SQL: the exact Jaccard similarity of the hash sets ``a.sig`` and ``b.sig`` reaches it.
+
+    Written as a division, as Python's ``len(x & y) / len(x | y) >= t`` is, so that the bound
+    is decided the same way in floating point.
+    """
+    inter = "len(list_intersect(a.sig, b.sig))"
+    return f"{inter} / (len(a.sig) + len(b.sig) - {inter}) >= {float(similarity)}"
+
+
+def prefix_filter_sql(docs: str, similarity: float) -> str:
+    """Share rows keyed by the prefix tokens of each document (see the module doc).
+
+    ``docs`` yields one row per post: ``object_id``, ``account_id``, ``platform``,
+    ``post_id``, ``ts`` and ``sig``, the distinct token hashes (not empty).
+    """
+    t = float(similarity)
+    return f"""
+      WITH docs AS MATERIALIZED (SELECT row_number() OVER () AS doc, * FROM ({docs})),
+      freq AS (SELECT tok, count(*) AS n FROM (SELECT unnest(sig) AS tok FROM docs
+               USING SAMPLE {SAMPLE_PERCENT} PERCENT (bernoulli, 7)) GROUP BY tok),
+      ranked AS (SELECT x.doc, x.tok, x.size, row_number() OVER (PARTITION BY x.doc
+                   ORDER BY coalesce(f.n, 0), x.tok) AS r
+                 FROM (SELECT doc, unnest(sig) AS tok, len(sig) AS size FROM docs) x
+                 LEFT JOIN freq f ON f.tok = x.tok)
+      SELECT d.object_id, r.tok AS key, d.account_id, d.platform, d.post_id, d.ts, d.sig
+      FROM ranked r JOIN docs d ON d.doc = r.doc
+      WHERE r.r <= r.size - ceil({t} * r.size - 1e-9) + 1
+    """
 
 
 def platform_filter(platforms: tuple[str, ...]) -> str:
@@ -118,24 +124,18 @@ def _exact(kind: str, where: str, extra: str = "TRUE") -> str:
 
 def _similar_text(where: str, similarity: float, shingle: int, min_words: int) -> ShareQuery:
     n = int(shingle)
-    sql = f"""
-      SELECT object_id, unnest({minhash_bands_sql(similarity)})::VARCHAR AS key, account_id,
-        platform, post_id, ts, sig
-      FROM (
-        SELECT array_to_string(words, ' ') AS object_id, account_id, platform, post_id, ts,
-          list_distinct(CASE WHEN len(words) <= {n} THEN [hash(words)]
-            ELSE list_transform(range(1, len(words) - {n} + 2),
-                                lambda i: hash(words[i:i + {n - 1}])) END) AS sig
-        FROM (SELECT {_WORDS} AS words, account_id, platform, post_id,
-                epoch(created_at) AS ts
-              FROM posts WHERE {where} AND repost_of IS NULL AND text IS NOT NULL)
-        WHERE len(words) >= {int(min_words)}
-      )
+    docs = f"""
+      SELECT object_id, account_id, platform, post_id, ts,
+        list_distinct(CASE WHEN len(words) <= {n} THEN [hash(words)]
+          ELSE list_transform(range(1, len(words) - {n} + 2),
+                              lambda i: hash(words[i:i + {n - 1}])) END) AS sig
+      FROM (SELECT {_WORDS} AS words, array_to_string(words, ' ') AS object_id, account_id,
+              platform, post_id, epoch(created_at) AS ts
+            FROM posts WHERE {where} AND repost_of IS NULL AND text IS NOT NULL)
+      WHERE len(words) >= {int(min_words)}
     """
-    verify = (
-        f"len(list_intersect(a.sig, b.sig)) >= "
-        f"{float(similarity)} * (len(a.sig) + len(b.sig) - len(list_intersect(a.sig, b.sig)))"
-    )
+    sql = prefix_filter_sql(docs, similarity)
+    verify = jaccard_at_least(similarity)
     return ShareQuery("similar_text", sql, verify)
 
 

@@ -100,12 +100,25 @@ def test_similar_text_finds_every_single_word_edit(words: list[str], at: int) ->
         similarity=0.6,
         min_participation=1,
     )
-    # verification is exact: found exactly when the Jaccard similarity reaches the threshold
-    # (LSH could only miss, and with 16 bands of 3 rows at J >= 0.6 that is below 2.1 %)
-    if jaccard < 0.6:
-        assert found == set()
-    elif jaccard >= 0.8:
-        assert found == {("1", "2")}
+    # prefix filtering never misses a candidate and verification is exact
+    assert found == ({("1", "2")} if jaccard >= 0.6 else set())
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from(WORDS), min_size=5, max_size=12), min_size=2, max_size=8),
+    st.sampled_from([0.3, 0.5, 0.7, 0.9]),
+)
+def test_similar_text_pairs_are_the_brute_force_pairs(texts: list[list[str]], t: float) -> None:
+    posts = [post(str(i), f"A{i}", i, text=" ".join(w)) for i, w in enumerate(texts)]
+    expected = {
+        frozenset((str(i), str(j)))
+        for i, x in enumerate(texts)
+        for j, y in enumerate(texts)
+        if i < j and len(set(x) & set(y)) / len(set(x) | set(y)) >= t
+    }
+    found = pairs(posts, by=("similar_text",), similarity=t, min_participation=1)
+    assert {frozenset(p) for p in found} == expected
 
 
 def test_images_match_within_a_hamming_distance() -> None:
