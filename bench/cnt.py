@@ -39,7 +39,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -48,11 +48,14 @@ __all__ = [
     "NETWORKS",
     "VENV",
     "VERSION",
+    "ToolkitUnavailable",
+    "count_edges",
     "ensure_venv",
     "group_recall_precision",
     "main",
     "read_edges",
     "run_toolkit",
+    "score_accounts",
 ]
 
 #: Where the toolkit's own virtual environment lives, and the pinned version.
@@ -85,24 +88,49 @@ _DROP_EMPTY = (
 Edge = tuple[str, str, int]
 
 
+class ToolkitUnavailable(RuntimeError):
+    """The toolkit's virtual environment could not be created or is broken."""
+
+
 def ensure_venv(venv: Path = VENV, version: str = VERSION) -> Path:
     """The toolkit's ``compute_networks`` command, installing the pinned version if missing.
 
     Kept apart from Lagebild's environment because the toolkit pulls in twarc and old pins.
+    Raises :class:`ToolkitUnavailable` with what to do when the install fails (no network,
+    no ``venv`` module, a broken earlier attempt).
     """
     exe = venv / "bin" / "compute_networks"
+    if exe.exists():
+        return exe
+    pip = venv / "bin" / "pip"
+    steps = [
+        [sys.executable, "-m", "venv", str(venv)],
+        [str(pip), "install", "-q", f"coordination-network-toolkit=={version}"],
+    ]
+    for cmd in steps:
+        if cmd[0] == str(pip) and not pip.exists():
+            break
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        except OSError as exc:
+            raise ToolkitUnavailable(_venv_help(venv, version, f"{cmd[0]}: {exc}")) from exc
+        if proc.returncode:
+            tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-5:])
+            raise ToolkitUnavailable(
+                _venv_help(venv, version, f"`{' '.join(cmd)}` exited {proc.returncode}:\n{tail}")
+            )
     if not exe.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run(
-            [
-                str(venv / "bin" / "pip"),
-                "install",
-                "-q",
-                f"coordination-network-toolkit=={version}",
-            ],
-            check=True,
-        )
+        raise ToolkitUnavailable(_venv_help(venv, version, f"{exe} is missing after the install"))
     return exe
+
+
+def _venv_help(venv: Path, version: str, why: str) -> str:
+    return (
+        f"could not set up coordination-network-toolkit {version} in {venv}: {why}\n"
+        f"set it up by hand (needs network access to PyPI): rm -rf {venv} && "
+        f"python3 -m venv {venv} && {venv}/bin/pip install "
+        f"coordination-network-toolkit=={version}"
+    )
 
 
 def _timed(cmd: Sequence[str], log: Path) -> float:
@@ -125,12 +153,16 @@ def run_toolkit(
     n_cpus: int | None = None,
     empty_url_workaround: bool = True,
     venv: Path = VENV,
+    progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Preprocess ``csv_path`` into ``out/toolkit.db`` and compute and export each network.
 
-    Returns ``{"timings": {step: seconds}, "edges": {network: csv path}, "db": path}``; the
-    steps are ``preprocess``, each network, ``export_<network>`` and, with the workaround,
-    ``drop_empty_urls`` and ``co_link_noempty``. Logs go to ``out/logs``.
+    ``networks`` may name ``co_link_noempty`` on its own (the workaround without the buggy
+    ``co_link`` first); it is always computed last, as it deletes the empty URLs. Returns
+    ``{"timings": {step: seconds}, "edges": {network: csv path}, "db": path}``; the steps are
+    ``preprocess``, each network, ``export_<network>`` and, with the workaround,
+    ``drop_empty_urls`` and ``co_link_noempty``. Logs go to ``out/logs``; ``progress`` is
+    called with a line before each step.
     """
     exe = ensure_venv(venv)
     py = str(venv / "bin" / "python")
@@ -143,6 +175,8 @@ def run_toolkit(
     cpus = str(n_cpus or os.cpu_count() or 1)
     timings: dict[str, float] = {}
     edges: dict[str, Path] = {}
+    say = progress or (lambda line: None)
+    say(f"toolkit: preprocess {csv_path.name}")
     timings["preprocess"] = _timed(
         [str(exe), str(db), "preprocess", "--format", "csv", str(csv_path)],
         logs / "preprocess.log",
@@ -151,6 +185,7 @@ def run_toolkit(
     def compute(network: str, name: str) -> None:
         cmd = [str(exe), str(db), "compute", network, "--time_window", str(window)]
         cmd += ["--min_edge_weight", str(min_edge_weight), "--n_cpus", cpus]
+        say(f"toolkit: compute {name}")
         timings[name] = _timed(cmd, logs / f"{name}.log")
         edges[name] = out / f"{name}.csv"
         timings[f"export_{name}"] = _timed(
@@ -159,8 +194,9 @@ def run_toolkit(
 
     wanted = list(networks)
     for network in wanted:
-        compute(network, network)
-    if empty_url_workaround and "co_link" in wanted:
+        if network != "co_link_noempty":
+            compute(network, network)
+    if "co_link_noempty" in wanted or (empty_url_workaround and "co_link" in wanted):
         timings["drop_empty_urls"] = _timed(
             [py, "-c", _DROP_EMPTY, str(db)], logs / "drop_empty_urls.log"
         )
@@ -174,6 +210,13 @@ def read_edges(path: Path) -> list[Edge]:
         reader = csv.reader(fh)
         next(reader, None)
         return [(row[0], row[1], int(row[2])) for row in reader if row]
+
+
+def count_edges(path: Path) -> int:
+    """The number of edges (rows after the header) of a toolkit edge CSV, without parsing it."""
+    with path.open("rb") as fh:
+        rows = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 24), b""))
+    return max(rows - 1, 0)
 
 
 def group_recall_precision(
@@ -195,18 +238,33 @@ def group_recall_precision(
     groups with at least half their accounts detected) and the counts behind them. Precision
     is ``None`` when nothing is detected.
     """
-    groups: Mapping[str, list[str]] = truth["groups"]
-    kinds: Mapping[str, str] = truth["kinds"]
-    wanted = set(kinds.values()) if kind is None else set(EXPECTED.get(kind, (kind,)))
-    expected = {g for g, k in kinds.items() if k in wanted}
-    planted = {a for accs in groups.values() for a in accs}
-    target = {a for g in expected for a in groups[g]}
     detected: set[str] = set()
     n_edges = 0
     for u1, u2, w in edges:
         if w >= min_weight and u1 != u2:
             detected.update((u1, u2))
             n_edges += 1
+    return score_accounts(detected, truth, kind, min_weight, n_edges)
+
+
+def score_accounts(
+    detected: set[str],
+    truth: Mapping[str, Any],
+    kind: str | None = None,
+    min_weight: int = 3,
+    n_edges: int | None = None,
+) -> dict[str, Any]:
+    """The scores of :func:`group_recall_precision` for an already derived set of accounts.
+
+    For edge lists too large to pass through Python: derive ``detected`` (the accounts in an
+    edge of weight >= ``min_weight``) elsewhere, e.g. in SQL, and score it here.
+    """
+    groups: Mapping[str, list[str]] = truth["groups"]
+    kinds: Mapping[str, str] = truth["kinds"]
+    wanted = set(kinds.values()) if kind is None else set(EXPECTED.get(kind, (kind,)))
+    expected = {g for g, k in kinds.items() if k in wanted}
+    planted = {a for accs in groups.values() for a in accs}
+    target = {a for g in expected for a in groups[g]}
     hit_any = len(detected & planted)
     hit = len(detected & target)
     found = sum(1 for g in expected if 2 * len(detected & set(groups[g])) >= len(groups[g]))

@@ -37,7 +37,14 @@ At most one link per post, so the space-separated ``urls`` cell never needs spli
 toolkit splits on spaces, Lagebild's generic reader on commas).
 
 Everything is NumPy / Arrow vectorised; only the planted posts (a few thousand) are built in
-Python. One million posts take about 9 s here (2 cores), 100,000 about 1 s.
+Python. One million posts take about 9 s here (2 cores), 100,000 about 1 s. For ten million,
+the texts are drawn and finished :data:`CHUNK` (2**20) at a time, the rows stay in generation
+order until they are written, put in time order :data:`CHUNK` rows at a time: the output is
+byte-identical to generating everything at once (the random stream is consumed in the same
+order), but only one copy of the texts is ever held. Memory then grows by about 0.3 KB per
+post (measured at 100k and 200k posts with small chunks), so ten million posts should need
+about 4 GB; all at once it was about 1.2 KB per post. ``--files lagebild`` skips the
+toolkit's CSV.
 """
 
 from __future__ import annotations
@@ -56,6 +63,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 __all__ = [
+    "CHUNK",
+    "FILES",
     "KINDS",
     "LAGEBILD_COLUMNS",
     "TOOLKIT_COLUMNS",
@@ -63,6 +72,7 @@ __all__ = [
     "Config",
     "generate",
     "main",
+    "rows",
     "write",
 ]
 
@@ -166,21 +176,33 @@ class Config:
 
 @dataclass
 class Benchmark:
-    """One generated data set, sorted by time.
+    """One generated data set, its rows in generation order; ``order`` sorts them by time.
 
-    ``account`` indexes ``account_ids`` / ``handles``; ``ts`` is POSIX seconds; ``url`` and
-    ``repost_of`` are null where a post has none.
+    Row ``i`` of the written files is row ``order[i]`` here: the string columns are only put
+    in time order chunk by chunk while writing (:func:`rows`), so ten million posts never need
+    a second copy of every text. ``account`` indexes ``account_ids`` / ``handles``; ``ts`` is
+    POSIX seconds; ``post_id`` the Twitter-like snowflake id; ``repost_of`` indexes the reposted
+    row (-1: none); ``text`` and ``url`` are Arrow (chunked) strings, ``url`` null where a post
+    has none.
     """
 
-    post_id: Any
+    post_id: I64
     account: I64
     ts: I64
     text: Any
     url: Any
-    repost_of: Any
+    repost_of: I64
+    order: I64
     account_ids: Any
     handles: Any
     truth: dict[str, Any]
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+
+#: Texts (and rows) handled per step: bounds the transient memory of ten million posts.
+CHUNK = 1 << 20
 
 
 def _cdf(n: int, exponent: float, offset: float) -> F64:
@@ -191,9 +213,13 @@ def _cdf(n: int, exponent: float, offset: float) -> F64:
 
 
 def _draw(rng: np.random.Generator, cdf: F64, size: int) -> I64:
-    """``size`` ranks drawn from a cumulative distribution."""
-    idx = np.searchsorted(cdf, rng.random(size), side="right")
-    return np.minimum(idx, len(cdf) - 1).astype(np.int64)
+    """``size`` ranks drawn from a cumulative distribution (in chunks: same draws, less memory)."""
+    out = np.empty(size, dtype=np.int64)
+    for start in range(0, size, 4 * CHUNK):
+        part = out[start : start + 4 * CHUNK]
+        idx = np.searchsorted(cdf, rng.random(len(part)), side="right")
+        np.minimum(idx, len(cdf) - 1, out=part)
+    return out
 
 
 def _vocabulary(rng: np.random.Generator, n: int) -> list[str]:
@@ -221,6 +247,41 @@ def _join_words(vocab: Any, word_ids: I64, lengths: I64) -> Any:
     np.cumsum(lengths, out=offsets[1:])
     lists = pa.ListArray.from_arrays(pa.array(offsets), vocab.take(pa.array(word_ids)))
     return pc.binary_join(lists, " ")
+
+
+def _texts(rng: np.random.Generator, vocab: Any, cdf: F64, lengths: I64) -> Any:
+    """Random texts of ``lengths`` words, drawn and joined :data:`CHUNK` texts at a time.
+
+    The draws are the same as drawing every word at once (the generator's stream is consumed
+    in the same order), the word ids of only one chunk exist at a time.
+    """
+    chunks = []
+    for start in range(0, len(lengths), CHUNK):
+        n = lengths[start : start + CHUNK]
+        chunks.append(_join_words(vocab, _draw(rng, cdf, int(n.sum())), n))
+    return pa.chunked_array(chunks, pa.string())
+
+
+def _take(values: Any, idx: I64) -> Any:
+    """``values.take(idx)`` for a chunked string array, gathering chunk by chunk.
+
+    Avoids concatenating all chunks into one array first (and its 2 GiB offset limit).
+    """
+    chunks = values.chunks
+    if len(chunks) == 1:
+        return chunks[0].take(pa.array(idx))
+    bounds = np.cumsum([0] + [len(c) for c in chunks])
+    which = np.searchsorted(bounds, idx, side="right") - 1
+    perm = np.argsort(which, kind="stable")
+    sorted_idx, sorted_which = idx[perm], which[perm]
+    cuts = np.searchsorted(sorted_which, np.arange(len(chunks) + 1))
+    parts = [
+        chunks[k].take(pa.array(sorted_idx[cuts[k] : cuts[k + 1]] - bounds[k]))
+        for k in range(len(chunks))
+    ]
+    inverse = np.empty_like(perm)
+    inverse[perm] = np.arange(len(perm))
+    return pa.concat_arrays(parts).take(pa.array(inverse))
 
 
 def _times(rng: np.random.Generator, size: int, days: int) -> I64:
@@ -297,20 +358,20 @@ def generate(cfg: Config) -> Benchmark:
     n_rt = round(n_org * cfg.retweet_share)
     n_orig = n_org - n_rt
 
-    # Organic originals.
+    # Organic originals (their texts are finished chunk by chunk below, once drawn).
     word_cdf = _cdf(len(vocab_list), 1.0, 10.0)
     acct_o = by_rank[_draw(rng, acc_cdf, n_orig)]
     t_o = _times(rng, n_orig, cfg.days)
     lengths = rng.integers(6, 31, n_orig)
-    text_o = _join_words(vocab, _draw(rng, word_cdf, int(lengths.sum())), lengths)
+    words_o = _texts(rng, vocab, word_cdf, lengths)
+    del lengths
     tag = rng.random(n_orig) < 0.25
-    tags = pa.array(np.array(["#" + t for t in _TAGS])[rng.integers(0, len(_TAGS), n_orig)])
-    text_o = pc.if_else(pa.array(tag), pc.binary_join_element_wise(text_o, tags, " "), text_o)
+    tag_ids = rng.integers(0, len(_TAGS), n_orig)
+    tags = pa.array(["#" + t for t in _TAGS])
     mention = rng.random(n_orig) < 0.1
     at = pc.binary_join_element_wise(
         "@", handles.take(pa.array(by_rank[_draw(rng, acc_cdf, n_orig)])), ""
     )
-    text_o = pc.if_else(pa.array(mention), pc.binary_join_element_wise(at, text_o, " "), text_o)
 
     # Links: a heavy-tailed pool, each with a title that is the common share text.
     n_urls = max(1000, cfg.posts // 4)
@@ -320,34 +381,52 @@ def generate(cfg: Config) -> Benchmark:
     url_pool = pc.binary_join_element_wise(
         "https://", pa.array(dom), "/artikel/", pa.array(url_ids).cast(pa.string()), ""
     )
+    del dom, url_ids
     t_len = rng.integers(5, 13, n_urls)
-    titles = _join_words(vocab, _draw(rng, word_cdf, int(t_len.sum())), t_len)
+    titles = _texts(rng, vocab, word_cdf, t_len).combine_chunks()
     has_url = rng.random(n_orig) < cfg.url_share
     url_rank = _draw(rng, _cdf(n_urls, 1.0, 2.0), n_orig)
-    url_o = pc.if_else(pa.array(has_url), url_pool.take(pa.array(url_rank)), pa.nulls(n_orig))
     share = has_url & (rng.random(n_orig) < cfg.share_text_share)
-    share_text = pc.binary_join_element_wise(
-        titles.take(pa.array(url_rank)), url_pool.take(pa.array(url_rank)), " "
-    )
-    text_o = pc.if_else(pa.array(share), share_text, text_o)
     lone = ~has_url & (rng.random(n_orig) < cfg.mention_only_share)
-    text_o = pc.if_else(pa.array(lone), at, text_o)
+    text_chunks, url_chunks = [], []
+    for c, raw in enumerate(words_o.chunks):
+        s = slice(c * CHUNK, c * CHUNK + len(raw))
+        rank = pa.array(url_rank[s])
+        text = pc.if_else(
+            pa.array(tag[s]),
+            pc.binary_join_element_wise(raw, tags.take(pa.array(tag_ids[s])), " "),
+            raw,
+        )
+        text = pc.if_else(pa.array(mention[s]), pc.binary_join_element_wise(at[s], text, " "), text)
+        share_text = pc.binary_join_element_wise(titles.take(rank), url_pool.take(rank), " ")
+        text = pc.if_else(pa.array(share[s]), share_text, text)
+        text_chunks.append(pc.if_else(pa.array(lone[s]), at[s], text))
+        url_chunks.append(pc.if_else(pa.array(has_url[s]), url_pool.take(rank), None))
+    text_o = pa.chunked_array(text_chunks, pa.string())
+    n_links = int(has_url.sum())
+    del words_o, text_chunks, tag, tag_ids, mention, at, titles, url_rank, share, lone, has_url
 
     # Organic retweets of popular originals, after a heavy-tailed delay (median 15 min).
     popularity = rng.pareto(cfg.retweet_tail, n_orig) + 1.0
     pop_cdf = np.cumsum(popularity) / popularity.sum()
+    del popularity
     target_rt = _draw(rng, pop_cdf, n_rt)
+    del pop_cdf
     delay = np.ceil(rng.lognormal(np.log(900.0), 1.6, n_rt)).astype(np.int64)
     room = np.maximum(period - 1 - t_o[target_rt], 1)
     t_rt = t_o[target_rt] + np.where(delay <= room, delay, delay % room)
+    del delay, room
     acct_rt = by_rank[_draw(rng, acc_cdf, n_rt)]
-    text_rt = pc.binary_join_element_wise(
-        "RT @",
-        handles.take(pa.array(acct_o[target_rt])),
-        ": ",
-        text_o.take(pa.array(target_rt)),
-        "",
-    )
+    rt_chunks = [
+        pc.binary_join_element_wise(
+            "RT @",
+            handles.take(pa.array(acct_o[target_rt[i : i + CHUNK]])),
+            ": ",
+            _take(text_o, target_rt[i : i + CHUNK]),
+            "",
+        )
+        for i in range(0, n_rt, CHUNK)
+    ]
 
     # Planted episodes.
     rare = np.arange(min(2000, len(vocab_list) // 2), len(vocab_list))
@@ -398,21 +477,26 @@ def generate(cfg: Config) -> Benchmark:
     account = np.concatenate([acct_o, acct_rt, *pl_acct]).astype(np.int64)
     ts = np.concatenate([t_o, t_rt, *pl_ts]).astype(np.int64)
     target = np.concatenate([np.full(n_orig, -1), target_rt, *pl_target]).astype(np.int64)
-    text = pa.concat_arrays([text_o, text_rt, pa.array(pl_text, pa.string())])
-    url = pa.concat_arrays([url_o, pa.nulls(n_rt, pa.string()), pa.array(pl_url, pa.string())])
+    del acct_rt, t_rt, target_rt
+    text = pa.chunked_array(
+        [*text_o.chunks, *rt_chunks, pa.array(pl_text, pa.string())], pa.string()
+    )
+    url = pa.chunked_array(
+        [*url_chunks, pa.nulls(n_rt, pa.string()), pa.array(pl_url, pa.string())], pa.string()
+    )
+    del rt_chunks, url_chunks
     order = np.lexsort((rng.random(len(ts)), ts))
     ts_sorted = ts[order]
     seq = np.arange(len(ts)) - np.searchsorted(ts_sorted, ts_sorted, side="left")
     snow = (((ts_sorted + START) * 1000 - _TWITTER_EPOCH_MS) << 22) + seq
+    del ts_sorted, seq
     id_of = np.empty(len(ts), dtype=np.int64)
     id_of[order] = snow
-    rep = np.where(target >= 0, id_of[np.maximum(target, 0)], 0)
-    repost_of = pa.array(rep, mask=target < 0).cast(pa.string())
+    del snow
     for ep in episodes:
         if ep.target >= 0:
             ids_g = objects[f"g{ep.group:02d}"]
             ids_g[ids_g.index("")] = str(id_of[ep.target])
-    o = pa.array(order)
 
     truth = {
         "groups": {
@@ -427,69 +511,98 @@ def generate(cfg: Config) -> Benchmark:
             "accounts": n_acc,
             "organic_originals": n_orig,
             "organic_retweets": n_rt,
-            "organic_links": int(has_url.sum()),
+            "organic_links": n_links,
             "planted_posts": n_planted,
             "planted_accounts": int(sum(len(m) for m in groups)),
         },
         "start": START,
     }
     return Benchmark(
-        post_id=pa.array(snow).cast(pa.string()),
-        account=account[order],
-        ts=ts_sorted + START,
-        text=text.take(o),
-        url=url.take(o),
-        repost_of=repost_of.take(o),
+        post_id=id_of,
+        account=account,
+        ts=ts + START,
+        text=text,
+        url=url,
+        repost_of=target,
+        order=order.astype(np.int64),
         account_ids=account_ids,
         handles=handles,
         truth=truth,
     )
 
 
-def toolkit_table(b: Benchmark) -> Any:
-    """The posts in the toolkit's ``preprocess --format csv`` layout (see module docstring)."""
-    acc = pa.array(b.account)
-    empty = pa.array([""] * len(b.ts), pa.string())
+def rows(b: Benchmark, start: int = 0, stop: int | None = None) -> dict[str, Any]:
+    """Rows ``start:stop`` of the time-sorted data as Arrow arrays (``post_id``, ``account_id``,
+    ``handle``, ``ts``, ``text``, ``url``, ``repost_of``; nulls where a post has none)."""
+    idx = b.order[start:stop]
+    acc = pa.array(b.account[idx])
+    target = b.repost_of[idx]
+    reposted = b.post_id[np.maximum(target, 0)]
+    return {
+        "post_id": pa.array(b.post_id[idx]).cast(pa.string()),
+        "account_id": b.account_ids.take(acc),
+        "handle": b.handles.take(acc),
+        "ts": pa.array(b.ts[idx]),
+        "text": _take(b.text, idx),
+        "url": _take(b.url, idx),
+        "repost_of": pa.array(reposted, mask=target < 0).cast(pa.string()),
+    }
+
+
+def toolkit_table(b: Benchmark, start: int = 0, stop: int | None = None) -> Any:
+    """Rows in the toolkit's ``preprocess --format csv`` layout (see module docstring)."""
+    r = rows(b, start, stop)
+    empty = pa.array([""] * len(r["ts"]), pa.string())
     cols = [
-        b.post_id,
-        b.account_ids.take(acc),
-        b.handles.take(acc),
-        b.repost_of.fill_null(""),
+        r["post_id"],
+        r["account_id"],
+        r["handle"],
+        r["repost_of"].fill_null(""),
         empty,
-        b.text,
-        pa.array(b.ts),
-        b.url.fill_null(""),
+        r["text"],
+        r["ts"],
+        r["url"].fill_null(""),
     ]
     return pa.table(cols, names=list(TOOLKIT_COLUMNS))
 
 
-def lagebild_table(b: Benchmark) -> Any:
-    """The posts as canonical columns for Lagebild's generic reader (nulls where empty)."""
-    acc = pa.array(b.account)
-    created = np.datetime_as_string(b.ts.astype("datetime64[s]"), unit="s", timezone="UTC")
+def lagebild_table(b: Benchmark, start: int = 0, stop: int | None = None) -> Any:
+    """Rows as canonical columns for Lagebild's generic reader (nulls where empty)."""
+    r = rows(b, start, stop)
+    ts = r["ts"].to_numpy()
+    created = np.datetime_as_string(ts.astype("datetime64[s]"), unit="s", timezone="UTC")
     cols = [
-        pa.array(np.full(len(b.ts), "twitter")),
-        b.post_id,
-        b.account_ids.take(acc),
-        b.handles.take(acc),
+        pa.array(np.full(len(ts), "twitter")),
+        r["post_id"],
+        r["account_id"],
+        r["handle"],
         pa.array(created),
-        b.text,
-        b.url,
-        b.repost_of,
+        r["text"],
+        r["url"],
+        r["repost_of"],
     ]
     return pa.table(cols, names=list(LAGEBILD_COLUMNS))
 
 
-def write(b: Benchmark, out: Path) -> dict[str, Path]:
-    """Write ``toolkit.csv``, ``lagebild.csv`` and ``truth.json`` into ``out``."""
+#: The files :func:`write` can write, and how their rows are laid out.
+FILES = {"toolkit": toolkit_table, "lagebild": lagebild_table}
+
+
+def write(
+    b: Benchmark, out: Path, files: tuple[str, ...] = ("toolkit", "lagebild")
+) -> dict[str, Path]:
+    """Write ``truth.json`` and ``toolkit.csv`` and/or ``lagebild.csv`` into ``out``.
+
+    The CSV files are written :data:`CHUNK` rows at a time.
+    """
     out.mkdir(parents=True, exist_ok=True)
-    paths = {
-        "toolkit": out / "toolkit.csv",
-        "lagebild": out / "lagebild.csv",
-        "truth": out / "truth.json",
-    }
-    pacsv.write_csv(toolkit_table(b), paths["toolkit"])
-    pacsv.write_csv(lagebild_table(b), paths["lagebild"])
+    paths = {name: out / f"{name}.csv" for name in files}
+    for name, path in paths.items():
+        table = FILES[name]
+        with pacsv.CSVWriter(path, table(b, 0, 0).schema) as writer:
+            for start in range(0, len(b), CHUNK):
+                writer.write_table(table(b, start, start + CHUNK))
+    paths["truth"] = out / "truth.json"
     paths["truth"].write_text(json.dumps(b.truth, indent=1, ensure_ascii=False))
     return paths
 
@@ -507,7 +620,13 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--spread", type=int, default=Config.spread, help="seconds within a burst")
     ap.add_argument("--accounts", type=int, default=0, help="0: max(2000, posts // 10)")
     ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument(
+        "--files", default="toolkit,lagebild", help="CSV files to write (truth.json always)"
+    )
     a = ap.parse_args(argv)
+    files = tuple(f for f in a.files.split(",") if f)
+    if not files or set(files) - set(FILES):
+        ap.error(f"--files takes a comma-separated subset of {', '.join(FILES)}")
     cfg = Config(
         posts=a.posts,
         days=a.days,
@@ -522,7 +641,7 @@ def main(argv: list[str] | None = None) -> None:
     t0 = time.perf_counter()
     b = generate(cfg)
     t1 = time.perf_counter()
-    paths = write(b, a.out)
+    paths = write(b, a.out, files)
     t2 = time.perf_counter()
     print(json.dumps(b.truth["counts"]))
     print(f"generated in {t1 - t0:.1f} s, written in {t2 - t1:.1f} s")
