@@ -70,6 +70,7 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "co_link_noempty": ("link",),
     "co_retweet": ("retweet",),
     "co_tweet": ("text",),
+    "co_tweet_noempty": ("text",),
     "co_similar_tweet": ("similar_text", "text"),
 }
 _EXPORT = (
@@ -83,6 +84,15 @@ _DROP_EMPTY = (
     "n = db.execute(\"delete from message_url where url = ''\").rowcount\n"
     "db.commit()\n"
     "print(n, 'empty urls deleted')\n"
+)
+
+#: The toolkit's empty-text bug: posts whose text is empty after removing mentions all match.
+_DROP_EMPTY_TEXT = (
+    "import sqlite3, sys\n"
+    "db = sqlite3.connect(sys.argv[1])\n"
+    "n = db.execute(\"delete from edge where transformed_message = ''\").rowcount\n"
+    "db.commit()\n"
+    "print(n, 'empty texts deleted')\n"
 )
 
 Edge = tuple[str, str, int]
@@ -154,6 +164,7 @@ def run_toolkit(
     empty_url_workaround: bool = True,
     venv: Path = VENV,
     progress: Callable[[str], None] | None = None,
+    reuse: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Preprocess ``csv_path`` into ``out/toolkit.db`` and compute and export each network.
 
@@ -161,8 +172,10 @@ def run_toolkit(
     ``co_link`` first); it is always computed last, as it deletes the empty URLs. Returns
     ``{"timings": {step: seconds}, "edges": {network: csv path}, "db": path}``; the steps are
     ``preprocess``, each network, ``export_<network>`` and, with the workaround,
-    ``drop_empty_urls`` and ``co_link_noempty``. Logs go to ``out/logs``; ``progress`` is
-    called with a line before each step.
+    ``drop_empty_urls`` and ``co_link_noempty``, and for ``co_tweet_noempty`` (co_tweet
+    without the empty-text bug) ``drop_empty_texts``. Logs go to ``out/logs``; ``progress`` is
+    called with a line before each step. ``reuse`` (an earlier result on the same database)
+    skips the preprocessing and every network it already holds.
     """
     exe = ensure_venv(venv)
     py = str(venv / "bin" / "python")
@@ -170,17 +183,18 @@ def run_toolkit(
     logs = out / "logs"
     logs.mkdir(exist_ok=True)
     db = out / "toolkit.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
     cpus = str(n_cpus or os.cpu_count() or 1)
-    timings: dict[str, float] = {}
-    edges: dict[str, Path] = {}
+    timings: dict[str, float] = dict(reuse["timings"]) if reuse else {}
+    edges: dict[str, Path] = {k: Path(v) for k, v in reuse["edges"].items()} if reuse else {}
     say = progress or (lambda line: None)
-    say(f"toolkit: preprocess {csv_path.name}")
-    timings["preprocess"] = _timed(
-        [str(exe), str(db), "preprocess", "--format", "csv", str(csv_path)],
-        logs / "preprocess.log",
-    )
+    if not reuse:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        say(f"toolkit: preprocess {csv_path.name}")
+        timings["preprocess"] = _timed(
+            [str(exe), str(db), "preprocess", "--format", "csv", str(csv_path)],
+            logs / "preprocess.log",
+        )
 
     def compute(network: str, name: str) -> None:
         cmd = [str(exe), str(db), "compute", network, "--time_window", str(window)]
@@ -192,15 +206,23 @@ def run_toolkit(
             [py, "-c", _EXPORT, str(db), network, str(edges[name])], logs / f"export_{name}.log"
         )
 
-    wanted = list(networks)
+    wanted = [n for n in networks if n not in edges]
     for network in wanted:
-        if network != "co_link_noempty":
+        if not network.endswith("_noempty"):
             compute(network, network)
-    if "co_link_noempty" in wanted or (empty_url_workaround and "co_link" in wanted):
+    if "co_link_noempty" in wanted or (
+        empty_url_workaround and "co_link" in wanted and "co_link_noempty" not in edges
+    ):
         timings["drop_empty_urls"] = _timed(
             [py, "-c", _DROP_EMPTY, str(db)], logs / "drop_empty_urls.log"
         )
         compute("co_link", "co_link_noempty")
+    if "co_tweet_noempty" in wanted:
+        # last: deleting the posts with empty texts changes what every other network sees
+        timings["drop_empty_texts"] = _timed(
+            [py, "-c", _DROP_EMPTY_TEXT, str(db)], logs / "drop_empty_texts.log"
+        )
+        compute("co_tweet", "co_tweet_noempty")
     return {"timings": timings, "edges": edges, "db": db}
 
 

@@ -79,7 +79,8 @@ def jaccard_at_least(similarity: float) -> str:
     Written as a division, as Python's ``len(x & y) / len(x | y) >= t`` is, so that the bound
     is decided the same way in floating point.
     """
-    inter = "len(list_intersect(a.sig, b.sig))"
+    # list_filter + list_contains: an order of magnitude faster than list_intersect here
+    inter = "len(list_filter(a.sig, lambda h: list_contains(b.sig, h)))"
     return f"{inter} / (len(a.sig) + len(b.sig) - {inter}) >= {float(similarity)}"
 
 
