@@ -393,6 +393,7 @@ def cnt_scenario(
     window: int,
     venv: Path,
     reuse_toolkit: bool = False,
+    shipped_timeout: float | None = None,
 ) -> dict[str, Any]:
     """One data set: the toolkit and Lagebild side by side, printed as a table."""
     label = f"{posts:,} posts in {days} day{'s' if days > 1 else ''}"
@@ -425,6 +426,7 @@ def cnt_scenario(
             venv=venv,
             progress=lambda line: _log(f"cnt {label}: {line}"),
             reuse=old,
+            shipped_timeout=shipped_timeout,
         )
         cache.write_text(
             json.dumps(
@@ -471,13 +473,15 @@ def cnt_scenario(
                 "score_lagebild": _score_sql(scratch, mine, truth, network),
             }
         )
-    buggy = _toolkit_edges(scratch, "tk_buggy", run["edges"]["co_link"])
-    shipped: dict[str, Any] = {
-        "toolkit_seconds": timings["co_link"],
-        "edges": toolkit.count_edges(run["edges"]["co_link"]),
-        "score_toolkit": _score_sql(scratch, buggy, truth, "co_link"),
-    }
-    scratch.execute("DROP TABLE tk_buggy")
+    shipped: dict[str, Any] = {"stopped_after": timings.get("co_link_stopped")}
+    if "co_link" in run["edges"]:
+        buggy = _toolkit_edges(scratch, "tk_buggy", run["edges"]["co_link"])
+        shipped |= {
+            "toolkit_seconds": timings["co_link"],
+            "edges": toolkit.count_edges(run["edges"]["co_link"]),
+            "score_toolkit": _score_sql(scratch, buggy, truth, "co_link"),
+        }
+        scratch.execute("DROP TABLE tk_buggy")
 
     _log(f"cnt {label}: lagebild detect (CooRTweet semantics), {', '.join(DEFAULT_PARAMS.by)}")
     con = store.connect()
@@ -553,14 +557,17 @@ def cnt_scenario(
         "",
         "",
     )
+    stopped = shipped["stopped_after"] is not None
     table.add_row(
         "co_link as shipped (empty-URL bug)",
-        f"{shipped['toolkit_seconds']:.1f}",
+        f"> {shipped['stopped_after']:.0f} (stopped)"
+        if stopped
+        else f"{shipped['toolkit_seconds']:.1f}",
         "–",
         "",
-        f"{shipped['edges']:,}",
+        "–" if stopped else f"{shipped['edges']:,}",
         "",
-        _fmt_rp(shipped["score_toolkit"]),
+        "–" if stopped else _fmt_rp(shipped["score_toolkit"]),
         "",
     )
     table.add_row(
@@ -604,6 +611,7 @@ def cnt_part(
     window: int,
     venv: Path,
     reuse_toolkit: bool = False,
+    shipped_timeout: float | None = None,
 ) -> dict[str, Any]:
     """Both data sets (14 days, 1 day) side by side."""
     try:
@@ -611,7 +619,9 @@ def cnt_part(
     except toolkit.ToolkitUnavailable as exc:
         raise _Skip(str(exc)) from exc
     return {
-        f"{days}d": cnt_scenario(console, work, posts, days, seed, window, venv, reuse_toolkit)
+        f"{days}d": cnt_scenario(
+            console, work, posts, days, seed, window, venv, reuse_toolkit, shipped_timeout
+        )
         for days in (14, 1)
     }
 
@@ -744,6 +754,12 @@ def main(argv: list[str] | None = None) -> None:
         help="reuse an earlier toolkit run on the same data (its timings are labelled with the "
         "date they were measured)",
     )
+    ap.add_argument(
+        "--shipped-timeout",
+        type=float,
+        default=600,
+        help="seconds after which the toolkit's co_link as shipped (empty-URL bug) is stopped",
+    )
     ap.add_argument("--cnt-venv", type=Path, default=toolkit.VENV, help="the toolkit's venv")
     ap.add_argument("--detect-child", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--truth", type=Path, help=argparse.SUPPRESS)
@@ -762,7 +778,14 @@ def main(argv: list[str] | None = None) -> None:
     runners = {
         "coortweet": lambda: coortweet_part(console),
         "cnt": lambda: cnt_part(
-            console, a.work, a.posts, a.seed, a.window, a.cnt_venv, a.reuse_toolkit
+            console,
+            a.work,
+            a.posts,
+            a.seed,
+            a.window,
+            a.cnt_venv,
+            a.reuse_toolkit,
+            a.shipped_timeout,
         ),
         "scale": lambda: scale_part(console, a.work, a.scale_posts, scale_base, a.seed),
     }
