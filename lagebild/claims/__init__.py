@@ -1,0 +1,1 @@
+"""Claims: the fact-check store, encoders, hybrid retrieval, matching and check-worthiness."""
