@@ -112,4 +112,12 @@ def main() -> None:
 
 
 # Commands register themselves on ``app`` when their modules are imported.
-from lagebild.cli import coordination, factchecks, findings, ingest, store  # noqa: E402, F401
+from lagebild.cli import (  # noqa: E402, F401
+    claims,
+    coordination,
+    factchecks,
+    findings,
+    ingest,
+    match,
+    store,
+)

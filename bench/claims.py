@@ -1,0 +1,242 @@
+"""Claims benchmark: matching quality on CheckThat!, stream throughput, index cost.
+
+    python -m bench.claims [--only quality,stream] [--stream 20000] [--work /tmp/matcherwork]
+
+``quality``
+    The shipped matcher (:mod:`lagebild.claims.matcher`: BM25 + USE candidates, e5 + logistic
+    re-rank trained on CheckThat! 2020 dev only, see ``bench/train_matcher.py``) ranks the
+    fact-checks for every test tweet of CheckThat! 2020 task 2 and 2021 task 2A; MAP@1, MAP@5
+    and Recall@10 with the lab's definitions (:mod:`lagebild.claims.evaluate`), next to the
+    BM25 stage alone and the best published system.
+``stream``
+    15,000 fact-checks (the 13,824 of CheckThat! 2021 and the first 1,176 of 2020) are indexed
+    (time and memory), then ``--stream`` posts of the IRA 2016 tweets in time order — a real
+    stream in many languages, retweets included, in which almost nothing repeats a Snopes
+    fact-check — are screened in batches of 64 as ``lagebild match`` does: posts/s, the share
+    re-ranked, matches, and the latency of a post (the wall time of its batch: p50, p95).
+
+Vectors are cached in ``<work>/cache`` (shared with ``bench/train_matcher.py``), so a second
+run measures matching, not first-time encoding of the fact-checks; the table says which.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow.parquet as pq
+from rich.console import Console
+from rich.table import Table
+
+from lagebild.claims.encoders import EmbeddingCache
+from lagebild.claims.evaluate import evaluate_rankings, load_retrieval_benchmark
+from lagebild.claims.matcher import MatchParams, match_texts, rank_texts
+from lagebild.claims.retrieval import FactCheckIndex, Reranker, RetrievalParams
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+FOLDERS = {
+    "checkthat2020": SHARED / "claims" / "checkthat2020_task2",
+    "checkthat2021": SHARED / "claims" / "checkthat2021_task2a",
+}
+PUBLISHED = {"checkthat2020": 0.929, "checkthat2021": 0.883}
+
+
+def _log(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def quality(console: Console, cache: Path) -> dict[str, Any]:
+    """MAP@1, MAP@5, Recall@10 on both test sets, with BM25 alone for reference."""
+    reranker = Reranker.shipped()
+    table = Table(title="Claim matching on the CheckThat! task-2 test sets (official metrics)")
+    for col in ("benchmark", "system", "MAP@1", "MAP@5", "Recall@10", "queries", "seconds"):
+        table.add_column(col, justify="left" if col in ("benchmark", "system") else "right")
+    results: dict[str, Any] = {}
+    for name, folder in FOLDERS.items():
+        bench = load_retrieval_benchmark(name, folder, "test")
+        ids = list(bench.claims)
+        index = FactCheckIndex.build(
+            ids,
+            [str(bench.claims[i].get("vclaim") or "") for i in ids],
+            [bench.claims[i].get("title") for i in ids],
+            cache_dir=cache,
+        )
+        use_cache = EmbeddingCache(cache, index.use.name, index.use.dim)
+        assert index.e5 is not None
+        e5_cache = EmbeddingCache(cache, index.e5.name, index.e5.dim)
+        qids = [q for q in bench.queries if q in bench.qrels]
+        qrels = {q: bench.qrels[q] for q in qids}
+        t0 = time.perf_counter()
+        full: dict[str, list[str]] = {}
+        lexical: dict[str, list[str]] = {}
+        for start in range(0, len(qids), 50):
+            chunk = qids[start : start + 50]
+            texts = [bench.queries[q] for q in chunk]
+            rows, _, _, _ = rank_texts(
+                index, texts, reranker, screen=False, use_cache=use_cache, e5_cache=e5_cache
+            )
+            cand = index.candidates(texts, None, RetrievalParams(), use_cache)
+            for i, q in enumerate(chunk):
+                full[q] = [ids[int(r)] for r in rows[i]]
+                order = np.argsort(-cand.cheap[i][:, 0], kind="stable")
+                lexical[q] = [ids[int(r)] for r in cand.rows[i][order]]
+            _log(f"{name}: {min(start + 50, len(qids))}/{len(qids)} queries")
+        seconds = time.perf_counter() - t0
+        m_full = evaluate_rankings(full, qrels)
+        m_lex = evaluate_rankings(lexical, qrels)
+        results[name] = {"lagebild": m_full, "bm25": m_lex, "seconds": seconds}
+        for system, m, s in (
+            ("Lagebild (BM25+USE → e5 re-rank)", m_full, f"{seconds:.0f}"),
+            ("BM25 stage alone", m_lex, ""),
+        ):
+            table.add_row(
+                name,
+                system,
+                f"{m['map_at_1']:.3f}",
+                f"{m['map_at_5']:.3f}",
+                f"{m['recall_at_10']:.3f}",
+                str(m["queries"]),
+                s,
+            )
+        table.add_row(name, "best published", "", f"{PUBLISHED[name]:.3f}", "", "", "")
+    console.print(table)
+    return results
+
+
+def _stream(limit: int) -> list[str]:
+    table = pq.read_table(
+        SHARED / "ira" / "ira_tweets_2016.parquet", columns=["content", "publish_date"]
+    )
+    table = table.sort_by("publish_date").slice(0, limit)
+    return [t or "" for t in table.column("content").to_pylist()]
+
+
+def stream(console: Console, cache: Path, posts: int) -> dict[str, Any]:
+    """Index 15,000 fact-checks, then screen a real stream in batches of 64."""
+    claims: list[tuple[str, str, str | None]] = []
+    for name in ("checkthat2021", "checkthat2020"):
+        bench = load_retrieval_benchmark(name, FOLDERS[name], "test")
+        for cid, c in bench.claims.items():
+            claims.append((f"{name}:{cid}", str(c.get("vclaim") or ""), c.get("title")))
+    claims = claims[:15_000]
+    rss0 = _rss_mb()
+    t0 = time.perf_counter()
+    index = FactCheckIndex.build(
+        [c[0] for c in claims], [c[1] for c in claims], [c[2] for c in claims], cache_dir=cache
+    )
+    build = time.perf_counter() - t0
+    rss_index = _rss_mb() - rss0
+    texts = _stream(posts)
+    use_cache = EmbeddingCache(cache, index.use.name, index.use.dim)
+    assert index.e5 is not None
+    e5_cache = EmbeddingCache(cache, index.e5.name, index.e5.dim)
+    reranker = Reranker.shipped()
+    params = MatchParams()
+    # stages 1-2 alone: candidates and the screen, every post (cold USE cache)
+    t0 = time.perf_counter()
+    passing = 0
+    for start in range(0, len(texts), 64):
+        batch = texts[start : start + 64]
+        _, _, _, ranked = rank_texts(
+            index, batch, reranker, use_cache=use_cache, e5_cache=e5_cache, rerank=False
+        )
+        passing += int(ranked.sum())
+    screen_seconds = time.perf_counter() - t0
+    _log(f"stream: screened {len(texts):,} posts in {screen_seconds:.1f} s, {passing:,} pass")
+    latencies: list[float] = []
+    matches = 0
+    reranked = 0
+    t0 = time.perf_counter()
+    for start in range(0, len(texts), 64):
+        batch = texts[start : start + 64]
+        b0 = time.perf_counter()
+        stats: dict[str, int] = {}
+        found = match_texts(
+            index,
+            batch,
+            reranker,
+            params,
+            use_cache=use_cache,
+            e5_cache=e5_cache,
+            batch=64,
+            stats=stats,
+        )
+        reranked += stats.get("reranked", 0)
+        matches += len(found)
+        latencies.append(time.perf_counter() - b0)
+        if start % 3200 == 0:
+            _log(f"stream: {start + len(batch):,}/{len(texts):,} posts")
+    seconds = time.perf_counter() - t0
+    distinct = len(set(texts))
+    result = {
+        "factchecks": len(claims),
+        "index_seconds": build,
+        "index_rss_mb": rss_index,
+        "posts": len(texts),
+        "distinct_texts": distinct,
+        "seconds": seconds,
+        "posts_per_second": len(texts) / seconds,
+        "screen_seconds": screen_seconds,
+        "screen_posts_per_second": len(texts) / screen_seconds,
+        "passing_screen": passing,
+        "reranked": reranked,
+        "matches": matches,
+        "latency_p50": float(np.percentile(latencies, 50)),
+        "latency_p95": float(np.percentile(latencies, 95)),
+    }
+    table = Table(title=f"Screening a real stream against {len(claims):,} fact-checks")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    table.add_row("index build (s; vectors from the cache when warm)", f"{build:.1f}")
+    table.add_row("index memory (MB, peak RSS growth)", f"{rss_index:.0f}")
+    table.add_row("posts (IRA 2016, time order)", f"{len(texts):,}")
+    table.add_row("distinct texts", f"{distinct:,}")
+    table.add_row(
+        "posts/s through candidates + screen (stages 1-2, cold USE cache)",
+        f"{result['screen_posts_per_second']:.0f}",
+    )
+    table.add_row(
+        "posts/s, full cascade (USE cached, e5 cold)", f"{result['posts_per_second']:.0f}"
+    )
+    table.add_row("re-ranked with e5", f"{reranked:,} ({reranked / len(texts):.1%})")
+    table.add_row("matches (auto + suggest)", f"{matches:,}")
+    table.add_row(
+        "latency per post, p50 / p95 (s, batch of 64)",
+        f"{result['latency_p50']:.2f} / {result['latency_p95']:.2f}",
+    )
+    console.print(table)
+    return result
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the parts and print their tables."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--only", default="quality,stream")
+    ap.add_argument("--stream", type=int, default=20_000, help="posts of the stream part")
+    ap.add_argument("--work", type=Path, default=Path("/tmp/matcherwork"))
+    a = ap.parse_args(argv)
+    if not SHARED.is_dir():
+        sys.exit(f"bench.claims needs the shared data in {SHARED}")
+    cache = a.work / "cache"
+    console = Console(width=160)
+    parts = set(a.only.split(","))
+    results: dict[str, Any] = {}
+    if "quality" in parts:
+        results["quality"] = quality(console, cache)
+    if "stream" in parts:
+        results["stream"] = stream(console, cache, a.stream)
+    (a.work / "claims-results.json").write_text(json.dumps(results, indent=1, default=str))
+
+
+if __name__ == "__main__":
+    main()

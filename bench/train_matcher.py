@@ -1,0 +1,379 @@
+"""Train and calibrate the claim-matching re-ranker shipped in ``lagebild/claims/models/``.
+
+    python -m bench.train_matcher features checkthat2020 dev test   # pools + features (slow: e5)
+    python -m bench.train_matcher features checkthat2021 test
+    python -m bench.train_matcher features negatives                 # posts that match nothing
+    python -m bench.train_matcher fit                                # train, calibrate, write
+
+``features`` runs the cascade (:mod:`lagebild.claims.retrieval`) without its screen on every
+query of the named splits: the candidate pool, the cheap features of each pair and the e5
+cosine of the first ``rerank_k``, label 1 for the fact-checks of the qrels; saved as
+``<work>/<benchmark>-<split>.npz`` (vectors cached in ``<work>/cache``). ``negatives`` does the
+same for real posts that match no fact-check: German election tweets of 2021
+(``../shared/data/coortweet``) against the CheckThat! 2021 fact-checks (US-centred Snopes).
+
+``fit`` trains a logistic regression on the standardised features of CheckThat! 2020 *dev*
+and the negatives only. Not on 2021 train or dev: 2021's dev tweets are 2020's test tweets
+and its train tweets include 2020's train tweets, so anything tuned on them leaks into a test
+set. The test splits
+are only scored (``bench/claims.py`` prints them next to the published results). ``fit`` then
+calibrates the decisions on the dev pools and the negatives (the model trains on both: posts
+that match nothing teach it that a whole pool can be wrong; 5-fold cross-validation, so no
+query is scored by a model that saw it): ``suggest`` and ``auto`` are the lowest probabilities
+at which the best candidate is right in at least 80 % and 95 % of the decisions made, every
+negative above the threshold counting as wrong. The screen is a second logistic model over the
+cheap features alone (every pool row); its threshold lets 99 % of the right decisions at
+``suggest`` through. The precision and recall each threshold gave are written into the model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from lagebild.claims.encoders import EmbeddingCache
+from lagebild.claims.evaluate import (
+    evaluate_rankings,
+    load_retrieval_benchmark,
+)
+from lagebild.claims.retrieval import (
+    FEATURES,
+    FactCheckIndex,
+    Reranker,
+    RetrievalParams,
+)
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+FOLDERS = {
+    "checkthat2020": SHARED / "claims" / "checkthat2020_task2",
+    "checkthat2021": SHARED / "claims" / "checkthat2021_task2a",
+}
+MODEL = Path(__file__).resolve().parents[1] / "lagebild" / "claims" / "models" / "reranker.json"
+PARAMS = RetrievalParams()
+
+
+def _log(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def build_index(name: str, cache: Path) -> tuple[FactCheckIndex, Any]:
+    """The cascade's index over a benchmark's fact-checks (vectors cached in ``cache``)."""
+    bench = load_retrieval_benchmark(name, FOLDERS[name], "test")
+    ids = list(bench.claims)
+    t0 = time.perf_counter()
+    index = FactCheckIndex.build(
+        ids,
+        [bench.claims[i]["vclaim"] for i in ids],
+        [bench.claims[i].get("title") for i in ids],
+        cache_dir=cache,
+    )
+    _log(f"{name}: indexed {len(ids):,} fact-checks in {time.perf_counter() - t0:.1f} s")
+    return index, bench
+
+
+def pools(
+    index: FactCheckIndex, texts: list[str], cache: Path, params: RetrievalParams = PARAMS
+) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
+    """Every text's candidate rows, cheap features and e5 cosines (first ``rerank_k``)."""
+    use_cache = EmbeddingCache(cache, index.use.name, index.use.dim)
+    assert index.e5 is not None
+    e5_cache = EmbeddingCache(cache, index.e5.name, index.e5.dim)
+    rows: list[np.ndarray] = []
+    cheap: list[np.ndarray] = []
+    e5: list[np.ndarray] = []
+    step = 20
+    for start in range(0, len(texts), step):
+        chunk = texts[start : start + step]
+        cand = index.candidates(chunk, None, params, use_cache)
+        which = np.arange(len(chunk))
+        scores = index.e5_features(chunk, cand, which, params.rerank_k, e5_cache)
+        rows += cand.rows
+        cheap += cand.cheap
+        e5 += [scores[i] for i in range(len(chunk))]
+        _log(f"  {min(start + step, len(texts))}/{len(texts)} texts")
+    return rows, cheap, e5
+
+
+def save_split(path: Path, ids: list[str], rows: Any, cheap: Any, e5: Any, labels: Any) -> None:
+    """One split's pools as an ``.npz`` of ragged arrays (offsets + values)."""
+    sizes = np.array([len(r) for r in rows])
+    k = np.array([len(e) for e in e5])
+    np.savez_compressed(
+        path,
+        qids=np.array(ids),
+        sizes=sizes,
+        k=k,
+        rows=np.concatenate(rows) if rows else np.zeros(0, np.int64),
+        cheap=np.vstack(cheap) if cheap else np.zeros((0, 5)),
+        e5=np.concatenate(e5) if e5 else np.zeros(0),
+        labels=np.concatenate(labels) if labels else np.zeros(0),
+    )
+
+
+def load_split(path: Path) -> list[dict[str, Any]]:
+    """The queries of a split written by :func:`save_split`."""
+    z = np.load(path)
+    out, at, at_e5 = [], 0, 0
+    for q, n, k in zip(z["qids"], z["sizes"], z["k"], strict=True):
+        out.append(
+            {
+                "qid": str(q),
+                "rows": z["rows"][at : at + n],
+                "cheap": z["cheap"][at : at + n],
+                "labels": z["labels"][at : at + n],
+                "e5": z["e5"][at_e5 : at_e5 + k],
+            }
+        )
+        at += n
+        at_e5 += k
+    return out
+
+
+def negatives(limit: int = 300, seed: int = 1) -> list[str]:
+    """Real posts that match no Snopes fact-check: a seeded sample of German Facebook comments
+    on political talk shows (GermEval 2021 *test* texts, whose labels nobody here has)."""
+    path = SHARED / "claims" / "checkworthy" / "germeval2021" / "test.csv"
+    with path.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    texts = sorted({r["comment_text"] for r in rows if len(r["comment_text"].split()) >= 4})
+    rng = np.random.default_rng(seed)
+    return [texts[i] for i in rng.choice(len(texts), size=min(limit, len(texts)), replace=False)]
+
+
+def features_command(name: str, splits: list[str], work: Path) -> None:
+    """Pools and features of the named splits (or of the negatives)."""
+    cache = work / "cache"
+    if name == "negatives":
+        index, _ = build_index("checkthat2021", cache)
+        texts = negatives()
+        rows, cheap, e5 = pools(index, texts, cache)
+        labels = [np.zeros(len(r)) for r in rows]
+        ids = [f"neg-{i}" for i in range(len(texts))]
+        save_split(work / "negatives.npz", ids, rows, cheap, e5, labels)
+        return
+    index, _ = build_index(name, cache)
+    for split in splits:
+        bench = load_retrieval_benchmark(name, FOLDERS[name], split)
+        qids = [q for q in bench.queries if q in bench.qrels]
+        t0 = time.perf_counter()
+        rows, cheap, e5 = pools(index, [bench.queries[q] for q in qids], cache)
+        at = {c: i for i, c in enumerate(index.ids)}
+        labels = []
+        for q, r in zip(qids, rows, strict=True):
+            rel = {at[c] for c in bench.qrels[q] if c in at}
+            labels.append(np.array([int(int(x) in rel) for x in r]))
+        save_split(work / f"{name}-{split}.npz", qids, rows, cheap, e5, labels)
+        _log(f"{name} {split}: {len(qids)} queries in {time.perf_counter() - t0:.0f} s")
+
+
+def _xy(split: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Feature rows, labels and query numbers of the re-ranked heads."""
+    from lagebild.claims.retrieval import features
+
+    xs, ys, qs = [], [], []
+    for qi, q in enumerate(split):
+        k = len(q["e5"])
+        xs.append(features(q["cheap"], q["e5"]))
+        ys.append(q["labels"][:k])
+        qs.append(np.full(k, qi))
+    return np.vstack(xs), np.concatenate(ys), np.concatenate(qs)
+
+
+def fit_model(x: np.ndarray, y: np.ndarray, c: float = 1.0) -> Reranker:
+    """A standardised logistic regression on the pair features."""
+    from sklearn.linear_model import LogisticRegression
+
+    mean = x.mean(axis=0)
+    std = x.std(axis=0)
+    scale = np.where(std > 0, std, 1.0)
+    model = LogisticRegression(C=c, max_iter=5000)
+    model.fit((x - mean) / scale, y)
+    return Reranker(
+        tuple(float(w) for w in model.coef_[0]),
+        float(model.intercept_[0]),
+        tuple(float(m) for m in mean),
+        tuple(float(s) for s in scale),
+    )
+
+
+def rankings(model: Reranker, split: list[dict[str, Any]], ids: list[str]) -> Any:
+    """Each query's fact-check ids ordered by the model, and its best probability."""
+    out, best = {}, {}
+    from lagebild.claims.retrieval import features
+
+    for q in split:
+        k = len(q["e5"])
+        s = model.score(features(q["cheap"], q["e5"]))
+        order = np.argsort(-s, kind="stable")
+        rows = np.concatenate([q["rows"][:k][order], q["rows"][k:]])
+        out[q["qid"]] = [ids[int(r)] for r in rows]
+        best[q["qid"]] = (float(s[order[0]]) if k else 0.0, bool(q["labels"][:k][order[0]]))
+    return out, best
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``features`` or ``fit`` (see the module doc)."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("command", choices=["features", "fit"])
+    ap.add_argument("args", nargs="*")
+    ap.add_argument("--work", type=Path, default=Path("/tmp/matcherwork"))
+    ap.add_argument("--out", type=Path, default=MODEL)
+    a = ap.parse_args(argv)
+    a.work.mkdir(parents=True, exist_ok=True)
+    if a.command == "features":
+        features_command(a.args[0], a.args[1:], a.work)
+        return
+    fit_command(a.work, a.out)
+
+
+def _cv_best(
+    split: list[dict[str, Any]], negs: list[dict[str, Any]], folds: int = 5
+) -> tuple[list[tuple[float, bool]], list[float]]:
+    """Each query's and each negative's best probability (and whether the query's is right),
+    from models that never saw them: ``folds``-fold cross-validation over both."""
+    out: list[tuple[float, bool]] = [(0.0, False)] * len(split)
+    neg_out: list[float] = [0.0] * len(negs)
+    for f in range(folds):
+        train = [q for i, q in enumerate(split) if i % folds != f]
+        train += [q for i, q in enumerate(negs) if i % folds != f]
+        x, y, _ = _xy(train)
+        model = fit_model(x, y)
+        for i, q in enumerate(split):
+            if i % folds == f:
+                out[i] = _best(model, q)
+        for i, q in enumerate(negs):
+            if i % folds == f:
+                neg_out[i] = _best(model, q)[0]
+    return out, neg_out
+
+
+def _cv_first(
+    split: list[dict[str, Any]], negs: list[dict[str, Any]], folds: int = 5
+) -> tuple[list[float], list[float]]:
+    """Best first (screen) probability of each query and negative, cross-validated."""
+    out = [0.0] * len(split)
+    neg_out = [0.0] * len(negs)
+    for f in range(folds):
+        train = [q for i, q in enumerate(split + negs) if i % folds != f]
+        x = np.vstack([q["cheap"] for q in train])
+        y = np.concatenate([q["labels"] for q in train])
+        model = fit_model(x, y)
+        for i, q in enumerate(split):
+            if i % folds == f and len(q["cheap"]):
+                out[i] = float(model.score(q["cheap"]).max())
+        for i, q in enumerate(negs):
+            if (len(split) + i) % folds == f and len(q["cheap"]):
+                neg_out[i] = float(model.score(q["cheap"]).max())
+    return out, neg_out
+
+
+def _best(model: Reranker, q: dict[str, Any]) -> tuple[float, bool]:
+    from lagebild.claims.retrieval import features
+
+    k = len(q["e5"])
+    if k == 0:
+        return 0.0, False
+    s = model.score(features(q["cheap"], q["e5"]))
+    j = int(np.argmax(s))
+    return float(s[j]), bool(q["labels"][j])
+
+
+def calibrate(
+    positives: list[tuple[float, bool]], negatives: list[float], target: float
+) -> dict[str, float]:
+    """The lowest threshold whose decisions are right at least ``target`` of the time."""
+    candidates = sorted({p for p, _ in positives} | set(negatives))
+    for t in candidates:
+        right = sum(1 for p, ok in positives if p >= t and ok)
+        made = sum(1 for p, _ in positives if p >= t) + sum(1 for n in negatives if n >= t)
+        if made and right / made >= target:
+            return {
+                "threshold": float(t),
+                "precision": right / made,
+                "recall": right / len(positives),
+                "negatives_above": sum(1 for n in negatives if n >= t) / max(len(negatives), 1),
+            }
+    return {"threshold": 1.0, "precision": 1.0, "recall": 0.0, "negatives_above": 0.0}
+
+
+def fit_command(work: Path, out: Path) -> None:
+    """Train on CheckThat! 2020 dev, calibrate, score, write the model."""
+    dev = load_split(work / "checkthat2020-dev.npz")
+    neg_path = work / "negatives.npz"
+    neg_split = load_split(neg_path) if neg_path.exists() else []
+    # posts that match nothing teach the model that a whole pool can be wrong
+    x, y, _ = _xy(dev + neg_split)
+    model = fit_model(x, y)
+    weights = dict(zip(FEATURES, model.weights, strict=True))
+    _log(f"trained on {len(y):,} pairs ({int(y.sum())} matches): {weights}")
+    positives, negs = _cv_best(dev, neg_split)
+    suggest = calibrate(positives, negs, 0.80)
+    auto = calibrate(positives, negs, 0.95)
+    # the screen: a model of the cheap features alone, on every pool row; its threshold lets
+    # 99 % of the right dev decisions (at suggest) through — screening out a post the re-rank
+    # would not have matched anyway costs nothing
+    dev_first, neg_first = _cv_first(dev, neg_split)
+    kept = sorted(
+        f
+        for f, (p, ok) in zip(dev_first, positives, strict=True)
+        if ok and p >= suggest["threshold"]
+    )
+    screen = kept[int(0.01 * len(kept))] if kept else 0.0
+    xc = np.vstack([q["cheap"] for q in dev + neg_split])
+    yc = np.concatenate([q["labels"] for q in dev + neg_split])
+    first = fit_model(xc, yc)
+    # across languages: the USE cosine that 10 % of the negatives (German comments against
+    # English fact-checks, so every pair crosses languages) reach
+    neg_use = sorted(float(q["cheap"][:, 4].max()) for q in neg_split if len(q["cheap"]))
+    cross = neg_use[int(0.9 * len(neg_use))] if neg_use else 1.0
+    screen_meta = {
+        "threshold": screen,
+        "cross_lingual_use": cross,
+        "cross_lingual_negatives_passing": sum(1 for u in neg_use if u >= cross)
+        / max(len(neg_use), 1),
+        "right_decisions_passing": sum(1 for f in kept if f >= screen) / max(len(kept), 1),
+        "negatives_passing": sum(1 for n in neg_first if n >= screen) / max(len(neg_first), 1),
+    }
+    first = Reranker(first.weights, first.bias, first.mean, first.scale, screen_meta)
+    scores: dict[str, Any] = {}
+    for name in ("checkthat2020-dev", "checkthat2020-test", "checkthat2021-test"):
+        path = work / f"{name}.npz"
+        if not path.exists():
+            continue
+        split = load_split(path)
+        bench_name = name.rsplit("-", 1)[0]
+        bench = load_retrieval_benchmark(bench_name, FOLDERS[bench_name], name.rsplit("-", 1)[1])
+        ids = list(bench.claims)
+        ranked, _ = rankings(model, split, ids)
+        m = evaluate_rankings(ranked, {q: bench.qrels[q] for q in ranked})
+        scores[name] = {k: round(float(m[k]), 4) for k in ("map_at_1", "map_at_5", "recall_at_10")}
+        _log(f"{name}: {scores[name]}")
+    meta = {
+        "trained_on": "CheckThat! 2020 task 2 dev (197 tweets, Snopes fact-checks) and "
+        f"{len(neg_split)} non-matching German comments (GermEval 2021 test texts)",
+        "retrieval": vars(PARAMS),
+        "thresholds": {"suggest": suggest["threshold"], "auto": auto["threshold"]},
+        "calibration": {
+            "data": "5-fold cross-validated best candidates of CheckThat! 2020 dev, plus "
+            f"{len(negs)} German talk-show comments (GermEval 2021 test texts) that match no "
+            "fact-check",
+            "suggest": suggest,
+            "auto": auto,
+            "screen": screen_meta,
+        },
+        "scores": scores,
+    }
+    model = Reranker(model.weights, model.bias, model.mean, model.scale, meta, first)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(model.to_json() + "\n")
+    _log(f"wrote {out}: suggest {suggest}, auto {auto}, screen {screen:.3f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,397 @@
+"""Hybrid retrieval of fact-checks for posts: lexical + dense candidates, then a re-rank.
+
+The cascade, cheapest first:
+
+1. **Candidates.** BM25 (``bm25s``; words of two or more letters, German and English stop
+   words removed, Snowball-stemmed in the text's language) gives the ``bm25_k`` best
+   fact-checks of a post; the multilingual Universal Sentence Encoder, by exact inner-product
+   search over the fact-checks' claim and title vectors (a ``usearch`` HNSW index beyond
+   :data:`EXACT_LIMIT` vectors), gives ``dense_k`` more. BM25 finds the same words, the dense
+   stage finds the same meaning in other words and
+   in another language (a German post, an English fact-check).
+2. **Screen.** A small logistic model over the cheap features alone (:attr:`Reranker.screen`)
+   gives each candidate a first probability; the post goes on only if its best one reaches
+   the calibrated screen threshold. Most posts of a stream match nothing and stop here.
+3. **Re-rank.** For the posts that pass, the stronger encoder (multilingual-e5-small) encodes
+   the post and the candidates (cached), and a small logistic model combines the features of
+   each pair (:data:`FEATURES`) into the match probability that orders the candidates and
+   decides *suggest* and *auto-match* (see :mod:`lagebild.claims.matcher`).
+
+Everything heavy is batched: posts are encoded in batches, searched in batches, and identical
+texts (reposts) are encoded once.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from lagebild.claims.encoders import EmbeddingCache, Encoder, encode_cached, load_encoder
+from lagebild.claims.values import guess_language
+
+__all__ = [
+    "FEATURES",
+    "Candidates",
+    "FactCheckIndex",
+    "Reranker",
+    "RetrievalParams",
+    "clean_post",
+    "features",
+    "tokenize",
+]
+
+#: Up to this many claim and title vectors the dense search is exact (a matrix product is
+#: faster than building an HNSW graph); above it a ``usearch`` HNSW index (int8) is built.
+EXACT_LIMIT = 100_000
+
+_URL = re.compile(r"https?://\S+|pic\.twitter\.com/\S+|www\.\S+")
+_WORD = re.compile(r"\w\w+", re.UNICODE)
+
+
+def clean_post(text: str) -> str:
+    """The text of a post for matching: links removed, whitespace collapsed."""
+    return " ".join(_URL.sub(" ", text).split())
+
+
+@cache
+def _stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_EN_PLUS, STOPWORDS_GERMAN
+
+    return frozenset(STOPWORDS_EN_PLUS) | frozenset(STOPWORDS_GERMAN)
+
+
+@cache
+def _stemmer(language: str) -> Any:
+    import Stemmer
+
+    name = {"de": "german", "en": "english"}.get(language, "english")
+    return Stemmer.Stemmer(name)
+
+
+def tokenize(text: str, language: str | None = None) -> list[str]:
+    """BM25 terms of ``text``: lower-cased words without stop words, stemmed."""
+    stop = _stopwords()
+    words = [w for w in _WORD.findall(clean_post(text).lower()) if w not in stop]
+    return list(_stemmer(language or "en").stemWords(words))
+
+
+@dataclass(frozen=True)
+class RetrievalParams:
+    """Thresholds of the cascade; each default was chosen on the CheckThat! train/dev data."""
+
+    #: lexical candidates per post
+    bm25_k: int = 20
+    #: dense (USE) candidates per post
+    dense_k: int = 20
+    #: candidates kept (the best of both lists by reciprocal-rank fusion)
+    pool: int = 20
+    #: of those, how many the re-ranking encoder scores
+    rerank_k: int = 20
+
+
+@dataclass
+class Candidates:
+    """The candidate fact-checks of each post, with the cheap features of each pair."""
+
+    #: per post, the candidate rows (indexes into the index's fact-checks)
+    rows: list[np.ndarray]
+    #: per post, the feature rows of its candidates (columns: :data:`FEATURES` up to e5)
+    cheap: list[np.ndarray]
+    #: per post, which candidates may be in another language than the post (either unknown)
+    cross: list[np.ndarray]
+
+
+@dataclass
+class FactCheckIndex:
+    """BM25 and dense indexes over a set of fact-checks (claim and title texts)."""
+
+    ids: list[str]
+    claims: list[str]
+    titles: list[str]
+    languages: list[str | None]
+    use: Encoder
+    e5: Encoder | None
+    cache_dir: Path | None = None
+    bm25: Any = field(default=None, repr=False)
+    _use_claim: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)), repr=False)
+    _use_title: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)), repr=False)
+    _ann: Any = field(default=None, repr=False)
+
+    @classmethod
+    def build(
+        cls,
+        ids: Sequence[str],
+        claims: Sequence[str],
+        titles: Sequence[str | None],
+        languages: Sequence[str | None] | None = None,
+        *,
+        cache_dir: Path | None = None,
+        threads: int = 1,
+        rerank: bool = True,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> FactCheckIndex:
+        """Index fact-checks: BM25 over claim + title, USE vectors in an HNSW index.
+
+        ``cache_dir`` (the data directory) keeps the vectors, so a rebuild encodes only new
+        texts; the e5 vectors of fact-checks are computed lazily, when a post first needs them.
+        """
+        import bm25s
+        from usearch.index import Index
+
+        n = len(ids)
+        given: list[str | None] = list(languages) if languages is not None else [None] * n
+        langs = [
+            lang or guess_language(c, t) for lang, c, t in zip(given, claims, titles, strict=True)
+        ]
+        title_texts = [t or "" for t in titles]
+        index = cls(
+            ids=list(ids),
+            claims=list(claims),
+            titles=title_texts,
+            languages=langs,
+            use=load_encoder("use", threads),
+            e5=load_encoder("e5", threads) if rerank else None,
+            cache_dir=cache_dir,
+        )
+        say = progress or (lambda stage, done, total: None)
+        say("bm25", 0, n)
+        corpus = [
+            tokenize(f"{c} {t}", lang)
+            for c, t, lang in zip(claims, title_texts, langs, strict=True)
+        ]
+        bm25 = bm25s.BM25()
+        bm25.index([doc or ["_"] for doc in corpus], show_progress=False)
+        index.bm25 = bm25
+        say("bm25", n, n)
+        cache = index._cache(index.use)
+        index._use_claim = encode_cached(
+            index.use, index.claims, "passage", cache, lambda d, t: say("use claims", d, t)
+        )
+        index._use_title = encode_cached(
+            index.use,
+            [t or c for t, c in zip(title_texts, claims, strict=True)],
+            "passage",
+            cache,
+            lambda d, t: say("use titles", d, t),
+        )
+        dense = np.vstack([index._use_claim, index._use_title]).astype(np.float32)
+        if len(dense) > EXACT_LIMIT:
+            say("hnsw", 0, len(dense))
+            ann = Index(ndim=index.use.dim, metric="ip", dtype="i8", connectivity=16)
+            ann.add(np.arange(len(dense), dtype=np.uint64), dense, threads=threads)
+            index._ann = ann
+            say("hnsw", len(dense), len(dense))
+        else:
+            index._ann = dense
+        return index
+
+    def _dense_search(self, queries: np.ndarray, k: int) -> list[np.ndarray]:
+        """The ``k`` nearest claim/title vectors of each query (exact, or HNSW when large)."""
+        if isinstance(self._ann, np.ndarray):
+            scores = queries @ self._ann.T
+            k = min(k, scores.shape[1])
+            top = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+            order = np.argsort(-np.take_along_axis(scores, top, axis=1), axis=1, kind="stable")
+            return list(np.take_along_axis(top, order, axis=1))
+        found = self._ann.search(queries, count=k)
+        if len(queries) == 1 and found.keys.ndim == 1:
+            return [found.keys]
+        return [found.keys[i][: found.counts[i]] for i in range(len(queries))]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def _cache(self, encoder: Encoder) -> EmbeddingCache:
+        return EmbeddingCache(self.cache_dir, encoder.name, encoder.dim)
+
+    def candidates(
+        self,
+        posts: Sequence[str],
+        languages: Sequence[str | None] | None = None,
+        params: RetrievalParams | None = None,
+        cache: EmbeddingCache | None = None,
+    ) -> Candidates:
+        """Candidate fact-checks and their cheap features for each post (stage 1)."""
+        p = params or RetrievalParams()
+        n = len(self.ids)
+        texts = [clean_post(t) for t in posts]
+        langs = [
+            lang or guess_language(t)
+            for lang, t in zip(
+                languages if languages is not None else [None] * len(posts), texts, strict=True
+            )
+        ]
+        use_q = encode_cached(self.use, texts, "query", cache)
+        k_dense = min(2 * p.dense_k, 2 * n)
+        dense = self._dense_search(use_q, k_dense) if n and k_dense else None
+        queries = [tokenize(t, lang) for t, lang in zip(texts, langs, strict=True)]
+        k_lex = min(p.bm25_k, n)
+        lex_rows, lex_scores = self.bm25.retrieve(
+            [q or ["_"] for q in queries], k=max(k_lex, 1), show_progress=False, n_threads=1
+        )
+        rows_out: list[np.ndarray] = []
+        feats_out: list[np.ndarray] = []
+        cross_out: list[np.ndarray] = []
+        for i in range(len(posts)):
+            lex = {
+                int(r): float(s) for r, s in zip(lex_rows[i], lex_scores[i], strict=True) if s > 0
+            }
+            order: dict[int, float] = {}
+            for rank, r in enumerate(sorted(lex, key=lambda r: -lex[r])):
+                order[r] = order.get(r, 0.0) + 1 / (60 + rank)
+            if dense is not None:
+                seen: set[int] = set()
+                for key in dense[i]:
+                    r = int(key) % n
+                    if r in seen:
+                        continue
+                    seen.add(r)
+                    order[r] = order.get(r, 0.0) + 1 / (60 + len(seen) - 1)
+            rows = np.array(sorted(order, key=lambda r: -order[r])[: p.pool], dtype=np.int64)
+            q = use_q[i]
+            cos_claim = self._use_claim[rows] @ q if len(rows) else np.zeros(0)
+            cos_title = self._use_title[rows] @ q if len(rows) else np.zeros(0)
+            norm = max(1.0, _bm25_norm(len(queries[i])))
+            bm = np.array([lex.get(int(r), 0.0) for r in rows])
+            best_bm = bm.max() if len(bm) else 0.0
+            f = np.column_stack(
+                [
+                    bm / norm,
+                    bm / best_bm if best_bm > 0 else np.zeros(len(rows)),
+                    cos_claim,
+                    cos_title,
+                    np.maximum(cos_claim, cos_title),
+                ]
+            )
+            rows_out.append(rows)
+            feats_out.append(f)
+            lang = langs[i]
+            cross_out.append(
+                np.array(
+                    [
+                        lang is None or self.languages[r] is None or self.languages[r] != lang
+                        for r in rows
+                    ],
+                    bool,
+                )
+            )
+        return Candidates(rows_out, feats_out, cross_out)
+
+    def passage(self, row: int) -> str:
+        """The text of a fact-check for the re-ranking encoder: its title, then its claim."""
+        title, claim = self.titles[row], self.claims[row]
+        return f"{title}. {claim}" if title and title != claim else claim
+
+    def e5_features(
+        self,
+        posts: Sequence[str],
+        cand: Candidates,
+        which: np.ndarray,
+        top: int,
+        cache: EmbeddingCache | None = None,
+    ) -> dict[int, np.ndarray]:
+        """e5 cosines of the first ``top`` candidates of the posts ``which``."""
+        if self.e5 is None or len(which) == 0:
+            return {}
+        e5_cache = cache or self._cache(self.e5)
+        q = encode_cached(self.e5, [clean_post(posts[i]) for i in which], "query", e5_cache)
+        needed = np.unique(np.concatenate([cand.rows[i][:top] for i in which]))
+        vectors = encode_cached(self.e5, [self.passage(r) for r in needed], "passage", e5_cache)
+        at = {int(r): j for j, r in enumerate(needed)}
+        return {
+            int(i): vectors[[at[int(r)] for r in cand.rows[i][:top]]] @ q[qi]
+            for qi, i in enumerate(which)
+        }
+
+
+def _bm25_norm(query_terms: int) -> float:
+    # a BM25 score grows with the number of query terms; this keeps scores comparable
+    return 2.0 * math.sqrt(max(query_terms, 1))
+
+
+#: The pair features, in the order the re-ranker's weights use them: BM25 (relative to the
+#: query's length, and to the post's best candidate), USE cosines (claim, title, the larger),
+#: the e5 cosine and how far it is below the post's best e5 cosine.
+FEATURES = (
+    "bm25_norm",
+    "bm25_rel",
+    "use_claim",
+    "use_title",
+    "use_max",
+    "e5",
+    "e5_gap",
+)
+
+
+def features(cheap: np.ndarray, e5: np.ndarray) -> np.ndarray:
+    """All features of a post's first ``len(e5)`` candidates."""
+    best = e5.max() if len(e5) else 0.0
+    return np.column_stack([cheap[: len(e5)], e5, e5 - best])
+
+
+@dataclass(frozen=True)
+class Reranker:
+    """A logistic model over :data:`FEATURES`: the probability that a pair is a match."""
+
+    weights: tuple[float, ...]
+    bias: float
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    meta: dict[str, Any] = field(default_factory=dict)
+    #: the screen: the same kind of model over the cheap features only (the first five)
+    screen: Reranker | None = None
+
+    def score(self, x: np.ndarray) -> np.ndarray:
+        """Match probabilities of the feature rows ``x``."""
+        z = (x - np.asarray(self.mean)) / np.asarray(self.scale)
+        return np.asarray(1 / (1 + np.exp(-(z @ np.asarray(self.weights) + self.bias))))
+
+    def as_dict(self) -> dict[str, Any]:
+        """The model as JSON-able data."""
+        return {
+            "features": list(FEATURES[: len(self.weights)]),
+            "weights": self.weights,
+            "bias": self.bias,
+            "mean": self.mean,
+            "scale": self.scale,
+            "meta": self.meta,
+            "screen": self.screen.as_dict() if self.screen is not None else None,
+        }
+
+    def to_json(self) -> str:
+        """The model as JSON (what the package ships)."""
+        return json.dumps(self.as_dict(), indent=1)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Reranker:
+        """A model from :meth:`as_dict` data."""
+        if tuple(data["features"]) != FEATURES[: len(data["features"])]:
+            raise ValueError(f"re-ranker features {data['features']} are not {list(FEATURES)}")
+        return cls(
+            tuple(data["weights"]),
+            float(data["bias"]),
+            tuple(data["mean"]),
+            tuple(data["scale"]),
+            data.get("meta", {}),
+            cls.from_dict(data["screen"]) if data.get("screen") else None,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Reranker:
+        """A model written by :meth:`to_json`."""
+        return cls.from_dict(json.loads(text))
+
+    @classmethod
+    def shipped(cls) -> Reranker:
+        """The model trained by ``bench/train_matcher.py`` and shipped in the package."""
+        text = resources.files("lagebild.claims").joinpath("models/reranker.json").read_text()
+        return cls.from_json(text)

@@ -1,0 +1,165 @@
+"""Claim matching end to end: the cascade, across languages, and the ``match`` command."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lagebild.claims.encoders import EmbeddingCache, UseEncoder, encode_cached, text_keys
+from lagebild.claims.matcher import MatchParams, match_texts, rank_texts
+from lagebild.claims.retrieval import FEATURES, FactCheckIndex, Reranker, tokenize
+from tests.cli.test_cli import run, run_json
+
+HERE = Path(__file__).parent / "fixtures" / "matching"
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory) -> FactCheckIndex:
+    with (HERE / "factchecks.csv").open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    return FactCheckIndex.build(
+        [r["review_url"] for r in rows],
+        [r["claim"] for r in rows],
+        [r["title"] for r in rows],
+        [r["language"] for r in rows],
+        cache_dir=tmp_path_factory.mktemp("cache"),
+    )
+
+
+def best(index: FactCheckIndex, text: str) -> tuple[str, float]:
+    rows, scores, _, _ = rank_texts(index, [text], Reranker.shipped(), screen=False)
+    return index.ids[int(rows[0][0])], float(scores[0][0])
+
+
+def test_german_post_finds_english_factcheck(index: FactCheckIndex) -> None:
+    fid, score = best(index, "Die Briefwahlstimmen in Michigan wurden 2020 doppelt gezählt!")
+    assert fid.endswith("mail-ballots-michigan")
+    assert score > 0.5
+
+
+def test_english_post_finds_german_factcheck(index: FactCheckIndex) -> None:
+    fid, _ = best(index, "The Greens want to ban pets, cats and dogs will be forbidden")
+    assert fid.endswith("gruene-haustiere")
+
+
+def test_unrelated_posts_are_not_matched_and_short_ones_are_skipped(
+    index: FactCheckIndex,
+) -> None:
+    texts = [
+        "Heute war ich mit dem Hund im Park und die Enten waren hungrig.",
+        "Just made pancakes for the whole family this morning.",
+        "Bleach cures",
+        "Drinking bleach cures covid, my doctor told me so",
+    ]
+    matches = match_texts(index, texts, Reranker.shipped(), MatchParams())
+    matched = {m.post: index.ids[m.factcheck] for m in matches}
+    assert 0 not in matched
+    assert 1 not in matched
+    assert 2 not in matched  # fewer than min_words
+    assert matched[3].endswith("bleach")
+    explanation = next(m for m in matches if m.post == 3).explanation(index)
+    assert explanation["stage"] == "rerank"
+    assert set(explanation["features"]) == set(FEATURES)
+    assert explanation["claim"] == "Drinking bleach cures COVID-19."
+
+
+def test_rejected_pairs_are_not_suggested_again(index: FactCheckIndex) -> None:
+    text = ["Drinking bleach cures covid, my doctor told me so"]
+    first = match_texts(index, text, Reranker.shipped())
+    assert first
+    again = match_texts(index, text, Reranker.shipped(), rejected={(0, first[0].factcheck)})
+    assert all(m.factcheck != first[0].factcheck for m in again)
+
+
+def test_embedding_cache_encodes_each_text_once(tmp_path: Path) -> None:
+    use = UseEncoder()
+    cache = EmbeddingCache(tmp_path, use.name, use.dim)
+    texts = ["Die Wahl wurde manipuliert", "The election was rigged", "Die Wahl wurde manipuliert"]
+    first = encode_cached(use, texts, "query", cache)
+    assert np.allclose(first[0], first[2])
+    assert len(cache) == 2
+    reopened = EmbeddingCache(tmp_path, use.name, use.dim)
+    found, vectors = reopened.lookup(text_keys(use.name, "query", texts))
+    assert found.all()
+    assert np.allclose(vectors, first, atol=1e-6)
+    # cross-lingual paraphrases are close, unrelated texts are not
+    assert float(first[0] @ first[1]) > 0.6
+
+
+def test_tokenize_removes_stop_words_and_stems() -> None:
+    german = tokenize("Die Wahlen wurden manipuliert https://t.co/x", "de")
+    assert german[0] == "wahl"
+    assert "manipuliert" in german
+    assert "die" not in german
+    assert not any("http" in t or "t.co" in t for t in german)
+    assert tokenize("The elections were rigged", "en") == ["elect", "rig"]
+
+
+def test_match_command_end_to_end(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    run_json(data, "ingest", str(HERE / "posts.jsonl"))
+    run_json(data, "factchecks", "import", str(HERE / "factchecks.csv"))
+    out = run_json(data, "match")
+    assert out["screened"] == 5
+    by_post = {f["post"]["post_id"]: f for f in out["findings"]}
+    assert by_post["de1"]["claim"].startswith("Ballots cast by mail")
+    assert by_post["en1"]["claim"].startswith("Windräder verursachen")
+    assert not {"de2", "en2", "short"} & set(by_post)
+    # nothing new: a rerun screens nothing
+    assert run_json(data, "match")["screened"] == 0
+    finding = by_post["de1"]["id"]
+    shown = run_json(data, "findings", finding)
+    assert shown["kind"] == "claim_match"
+    assert shown["details"]["review_url"].endswith("mail-ballots-michigan")
+    run(data, "match", "reject", finding, "--note", "test")
+    rescreened = run_json(data, "match", "--rescreen")
+    assert all(f["id"] != finding for f in rescreened["findings"])
+    missing = run(data, "match", "confirm", "nope", check=False)
+    assert missing.returncode == 1
+    assert "no claim match" in missing.stderr
+
+
+def test_claims_eval_commands_print_the_official_metrics(tmp_path: Path) -> None:
+    fixtures = Path(__file__).parent / "fixtures"
+    data = tmp_path / "data"
+    out = run_json(
+        data,
+        "claims",
+        "eval",
+        "--benchmark",
+        "checkthat2020",
+        "--data",
+        str(fixtures / "checkthat2020_like"),
+        "--run-out",
+        str(tmp_path / "run.tsv"),
+    )
+    assert {"map_at_1", "map_at_5", "recall_at_10"} <= set(out)
+    assert 0.0 <= out["map_at_5"] <= 1.0
+    assert (tmp_path / "run.tsv").read_text().split()[1] == "Q0"
+    detect = run_json(
+        data,
+        "claims",
+        "eval-detect",
+        "--benchmark",
+        "checkthat2024",
+        "--data",
+        str(fixtures / "checkthat2024_like"),
+        "--split",
+        "dev",
+    )
+    assert 0.0 <= detect["f1"] <= 1.0
+    withheld = run(
+        data,
+        "claims",
+        "eval-detect",
+        "--benchmark",
+        "germeval2021",
+        "--data",
+        str(fixtures / "germeval2021_like"),
+        check=False,
+    )
+    assert withheld.returncode == 1
+    assert "truth.csv" in withheld.stderr
