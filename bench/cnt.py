@@ -178,6 +178,7 @@ def run_toolkit(
     progress: Callable[[str], None] | None = None,
     reuse: dict[str, Any] | None = None,
     shipped_timeout: float | None = None,
+    similar_timeout: float | None = None,
 ) -> dict[str, Any]:
     """Preprocess ``csv_path`` into ``out/toolkit.db`` and compute and export each network.
 
@@ -191,7 +192,8 @@ def run_toolkit(
     skips the preprocessing and every network it already holds. ``co_link`` as shipped (with
     its empty-URL bug, quadratic in the link-less posts of a window) is stopped after
     ``shipped_timeout`` seconds; ``timings["co_link_stopped"]`` then holds that limit and
-    ``edges`` has no ``co_link``.
+    ``edges`` has no ``co_link``; the same for ``co_similar_tweet`` and ``similar_timeout``
+    (pairwise Python comparisons: one dense day of posts can take hours).
     """
     exe = ensure_venv(venv)
     py = str(venv / "bin" / "python")
@@ -231,6 +233,13 @@ def run_toolkit(
                 say(f"toolkit: co_link stopped after {shipped_timeout:g} s")
                 timings["co_link_stopped"] = shipped_timeout
                 edges.pop("co_link", None)
+        elif network == "co_similar_tweet" and similar_timeout is not None:
+            try:
+                compute(network, network, similar_timeout)
+            except StepTimeout:
+                say(f"toolkit: co_similar_tweet stopped after {similar_timeout:g} s")
+                timings["co_similar_tweet_stopped"] = similar_timeout
+                edges.pop("co_similar_tweet", None)
         elif not network.endswith("_noempty"):
             compute(network, network)
     if "co_link_noempty" in wanted or (
