@@ -6,10 +6,10 @@ check-worthy factual claim, with where they are: the post, the line, the time in
 recording. The library does the work (:mod:`lagebild.claims.sentences`,
 :mod:`lagebild.claims.checkworthy`); this module reads the file and renders the result.
 
-Room for the rest of the claims commands: ``claims eval`` / ``claims eval-detect`` register
-on :data:`claims_app` like ``detect`` does, and matching each detected claim against the
-fact-check store (:mod:`lagebild.claims.matcher`) plugs in where :func:`detect_command`
-marks it.
+Each check-worthy claim is matched against the fact-check store when it holds fact-checks
+(:mod:`lagebild.claims.matcher`; ``matched`` counts them, each result row gets ``match``).
+``claims eval`` / ``claims eval-detect`` register on :data:`claims_app` from
+:mod:`lagebild.cli.match`.
 """
 
 from __future__ import annotations
@@ -128,8 +128,8 @@ def detect_command(
             progress=lambda done, total: progress.update(task, completed=done, total=total),
         )
     shown = [c for c in found if show_all or c.is_claim]
-    # matching each claim against the fact-check store (lagebild.claims.matcher) goes here
     rows = [_row(c, posts) for c in shown]
+    matched = _match_claims(data_dir, [c for c in shown if c.is_claim], rows, shown)
     summary = {
         "source": str(file),
         "input": kind,
@@ -137,6 +137,7 @@ def detect_command(
         "rejected": rejected,
         "sentences": len(found),
         "claims": sum(c.is_claim for c in found),
+        "matched": matched,
         "model": dict(model.meta.get("scores", {})),
         "results": rows,
     }
@@ -144,6 +145,48 @@ def detect_command(
         print_json(summary)
         return
     _render(summary, kind)
+
+
+def _match_claims(
+    data_dir: Path, claims: list[ClaimSentence], rows: list[dict[str, Any]], shown: list[Any]
+) -> int | None:
+    """Match each claim against the fact-check store (if it holds any); add ``match`` to rows.
+
+    Returns how many claims matched, or ``None`` when there are no fact-checks to match with.
+    """
+    from lagebild.claims.matcher import match_texts
+    from lagebild.claims.retrieval import Reranker
+    from lagebild.claims.service import build_index
+    from lagebild.claims.store import FactCheckStore
+
+    if not claims or not data_dir.is_dir() or FactCheckStore(data_dir).count() == 0:
+        return None
+    index, table = build_index(data_dir)
+    facts = {r["factcheck_id"]: r for r in table.to_pylist()}
+    reranker = Reranker.shipped()
+    use_cache = EmbeddingCache(data_dir, index.use.name, index.use.dim)
+    e5_cache = EmbeddingCache(data_dir, index.e5.name, index.e5.dim) if index.e5 else None
+    found = match_texts(
+        index,
+        [c.text for c in claims],
+        reranker,
+        languages=[c.language for c in claims],
+        use_cache=use_cache,
+        e5_cache=e5_cache,
+    )
+    at = {id(c): i for i, c in enumerate(shown)}
+    for m in found:
+        fc = facts[index.ids[m.factcheck]]
+        rows[at[id(claims[m.post])]]["match"] = {
+            "factcheck_id": fc["factcheck_id"],
+            "claim": fc["claim"],
+            "verdict": fc["verdict"],
+            "reviewer": fc["reviewer"],
+            "review_url": fc["review_url"],
+            "score": round(m.score, 4),
+            "decision": m.decision,
+        }
+    return len(found)
 
 
 def _input_kind(file: Path, format_name: str | None) -> str:
@@ -227,7 +270,10 @@ def _render(summary: dict[str, Any], kind: str) -> None:
         f"of {summary['source']}"
     )
     where = "time" if kind in ("srt", "vtt") else "line" if kind == "text" else "post"
-    for column in (where, "score", "sentence"):
+    columns = [where, "score", "sentence"]
+    if summary.get("matched") is not None:
+        columns.append("fact-checked as")
+    for column in columns:
         table.add_column(column, justify="right" if column == "score" else "left")
     for r in rows:
         at = {
@@ -236,7 +282,17 @@ def _render(summary: dict[str, Any], kind: str) -> None:
             "post": f"{r.get('platform', '')}:{r.get('post_id', '')}",
         }[where]
         style = None if r["claim"] else "dim"
-        table.add_row(at, f"{r['score']:.2f}", r["text"], style=style)
+        cells = [at, f"{r['score']:.2f}", r["text"]]
+        if summary.get("matched") is not None:
+            m = r.get("match")
+            cells.append(
+                f"{m['verdict']} ({m['decision']}, p={m['score']:.2f}): {m['claim'][:60]}"
+                if m
+                else ""
+            )
+        table.add_row(*cells, style=style)
     console.print(table)
+    if summary.get("matched") is None:
+        console.print("[dim]no fact-checks in the store: claims were not matched[/]")
     if summary["rejected"]:
         console.print(f"[yellow]{summary['rejected']} malformed records skipped[/]")

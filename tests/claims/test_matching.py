@@ -117,6 +117,17 @@ def test_match_command_end_to_end(tmp_path: Path) -> None:
     run(data, "match", "reject", finding, "--note", "test")
     rescreened = run_json(data, "match", "--rescreen")
     assert all(f["id"] != finding for f in rescreened["findings"])
+    # claims detected in a transcript are matched against the same store
+    speech = tmp_path / "speech.txt"
+    speech.write_text(
+        "Good evening. Wind turbines kill millions of people every year with infrasound. "
+        "I really enjoyed the concert last night.\n",
+        encoding="utf-8",
+    )
+    detected = run_json(data, "claims", "detect", str(speech))
+    assert detected["matched"] >= 1
+    turbine = next(r for r in detected["results"] if "turbines" in r["text"])
+    assert turbine["match"]["review_url"].endswith("infraschall")
     missing = run(data, "match", "confirm", "nope", check=False)
     assert missing.returncode == 1
     assert "no claim match" in missing.stderr
