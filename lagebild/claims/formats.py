@@ -19,6 +19,7 @@ from lagebild.claims import checkthat, claimreview, csvfile, google
 from lagebild.claims.factchecks import FactCheck, FactCheckOptions
 from lagebild.errors import FormatError, UnknownFormatError
 from lagebild.ingest.base import Head
+from lagebild.ingest.pipeline import collect_files as ingest_collect_files
 from lagebild.ingest.sniff import read_head
 from lagebild.model import Reject
 
@@ -130,21 +131,6 @@ def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
     """``(named, walked)``: files given as they are, folders walked for fact-check suffixes.
 
     A missing path raises :class:`FormatError`. A named file must be importable; a walked one
-    may be left out when no format recognises it.
+    may be left out when no format recognises it. (The ingest walk, with these suffixes.)
     """
-    named: list[Path] = []
-    walked: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            walked.extend(
-                f
-                for f in sorted(p.rglob("*"))
-                if f.is_file()
-                and f.suffix.lower() in FACTCHECK_SUFFIXES
-                and not any(part.startswith(".") for part in f.relative_to(p).parts)
-            )
-        elif p.is_file():
-            named.append(p)
-        else:
-            raise FormatError(f"{p}: no such file or directory")
-    return named, walked
+    return ingest_collect_files(paths, FACTCHECK_SUFFIXES)

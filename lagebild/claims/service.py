@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -134,8 +136,6 @@ def match_store(
     progress: Callable[[str, int, int], None] | None = None,
 ) -> MatchRun:
     """Match the new posts of ``store`` (see the module doc) and store the findings."""
-    import time
-
     started = time.perf_counter()
     p = params or MatchParams()
     data_dir = store.data_dir
@@ -278,8 +278,6 @@ def decide(
             f"no claim match with id {finding_id!r}",
             hint="list them: lagebild findings --kind claim_match",
         )
-    import json
-
     post = rows[0]["posts"][0]
     factcheck_id = json.loads(rows[0]["details"])["factcheck_id"]
     record = {

@@ -7,7 +7,9 @@ its message and hint on stderr and exit status 1.
 
 from __future__ import annotations
 
+import getpass
 import json
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -66,6 +68,18 @@ def out_console() -> Console:
 def print_json(data: Any) -> None:
     """Print one JSON document to stdout."""
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def team_member(by: str | None) -> str:
+    """Who acts: ``--by``, else ``$LAGEBILD_USER``, else the login name, else ``unknown``."""
+    if by:
+        return by
+    if os.environ.get("LAGEBILD_USER"):
+        return os.environ["LAGEBILD_USER"]
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "unknown"
 
 
 def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:

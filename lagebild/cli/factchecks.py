@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,7 +15,15 @@ from lagebild.claims.formats import FACTCHECK_FORMATS
 from lagebild.claims.store import FactCheckStore, ImportProgress, ImportReport
 from lagebild.claims.values import parse_date
 from lagebild.claims.verdicts import VERDICTS
-from lagebild.cli import app, err_console, handle_errors, out_console, print_json, settings
+from lagebild.cli import (
+    app,
+    err_console,
+    handle_errors,
+    out_console,
+    print_json,
+    settings,
+    team_member,
+)
 from lagebild.errors import ConfigError
 
 factchecks_app = typer.Typer(
@@ -32,16 +39,6 @@ _VERDICT_HELP = "/".join(VERDICTS)
 
 def _store(ctx: typer.Context) -> FactCheckStore:
     return FactCheckStore(settings(ctx).data_dir)
-
-
-def _who(by: str | None) -> str:
-    """The team member: ``--by``, else the login name ($USER), else ``unknown``."""
-    if by:
-        return by
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return "unknown"
 
 
 def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
@@ -184,7 +181,7 @@ def add_command(
     fc = _store(ctx).add(
         claim=claim,
         verdict=verdict,
-        by=_who(by),
+        by=team_member(by),
         rating=rating,
         reviewer=reviewer,
         review_url=url,
@@ -210,7 +207,7 @@ def remove_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Remove fact-checks: matching ignores them, and imports do not bring them back."""
-    result = _store(ctx).remove(ids, by=_who(by), reason=reason)
+    result = _store(ctx).remove(ids, by=team_member(by), reason=reason)
     if as_json:
         print_json({"removed": result.removed, "already_removed": result.already_removed})
         return

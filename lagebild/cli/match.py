@@ -9,8 +9,7 @@ never suggested again. ``claims eval`` scores the matcher on a CheckThat! benchm
 from __future__ import annotations
 
 import datetime as dt
-import getpass
-import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -27,6 +26,7 @@ from lagebild.cli import (
     out_console,
     print_json,
     settings,
+    team_member,
 )
 from lagebild.cli.claims import claims_app
 from lagebild.errors import ConfigError
@@ -64,6 +64,18 @@ def _progress() -> Progress:
     )
 
 
+def _stages(bar: Progress) -> Callable[[str, int, int], None]:
+    """A ``progress(stage, done, total)`` callback drawing one bar per stage."""
+    tasks: dict[str, Any] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = bar.add_task(stage, total=total)
+        bar.update(tasks[stage], completed=done, total=total)
+
+    return progress
+
+
 @match_app.callback()
 @handle_errors
 def match_command(
@@ -91,13 +103,7 @@ def match_command(
     store = open_store(ctx)
     params = MatchParams(auto_threshold=auto, suggest_threshold=suggest, min_words=min_words)
     with _progress() as bar:
-        tasks: dict[str, Any] = {}
-
-        def progress(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(stage, total=total)
-            bar.update(tasks[stage], completed=done, total=total)
-
+        progress = _stages(bar)
         run = match_store(store, params, since=_since(since), rescreen=rescreen, progress=progress)
     summary = run.summary()
     if as_json:
@@ -137,8 +143,13 @@ def match_command(
         console.print("details: lagebild findings ID; decide: lagebild match confirm|reject ID")
 
 
-def _who(by: str | None) -> str:
-    return by or os.environ.get("LAGEBILD_USER") or getpass.getuser()
+def _decide(
+    ctx: typer.Context, finding_id: str, decision: str, by: str | None, note: str | None
+) -> None:
+    from lagebild.claims.service import decide
+
+    record = decide(open_store(ctx), finding_id, decision, team_member(by), note)
+    out_console().print(f"{decision} {finding_id} ({record['platform']}/{record['post_id']})")
 
 
 @match_app.command("confirm")
@@ -150,10 +161,7 @@ def confirm_command(
     by: Annotated[str | None, typer.Option(help="Who decides [default: $USER].")] = None,
 ) -> None:
     """Confirm that the post repeats the fact-checked claim."""
-    from lagebild.claims.service import decide
-
-    record = decide(open_store(ctx), finding_id, "confirmed", _who(by), note)
-    out_console().print(f"confirmed {finding_id} ({record['platform']}/{record['post_id']})")
+    _decide(ctx, finding_id, "confirmed", by, note)
 
 
 @match_app.command("reject")
@@ -165,10 +173,7 @@ def reject_command(
     by: Annotated[str | None, typer.Option(help="Who decides [default: $USER].")] = None,
 ) -> None:
     """Reject a match: this post and fact-check are never suggested together again."""
-    from lagebild.claims.service import decide
-
-    record = decide(open_store(ctx), finding_id, "rejected", _who(by), note)
-    out_console().print(f"rejected {finding_id} ({record['platform']}/{record['post_id']})")
+    _decide(ctx, finding_id, "rejected", by, note)
 
 
 @claims_app.command("eval")
@@ -194,13 +199,7 @@ def eval_command(
     ids = list(bench.claims)
     cache = settings(ctx).data_dir
     with _progress() as bar:
-        tasks: dict[str, Any] = {}
-
-        def progress(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(stage, total=total)
-            bar.update(tasks[stage], completed=done, total=total)
-
+        progress = _stages(bar)
         index = FactCheckIndex.build(
             ids,
             [str(bench.claims[i].get("vclaim") or "") for i in ids],

@@ -14,7 +14,7 @@ import multiprocessing as mp
 import os
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
@@ -133,8 +133,11 @@ class Progress:
     done: bool
 
 
-def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
-    """Files to ingest: given files as they are, directories walked (data suffixes only).
+def collect_files(
+    paths: Iterable[Path], suffixes: Collection[str] = DATA_SUFFIXES
+) -> tuple[list[Path], list[Path]]:
+    """Files to read: given files as they are, directories walked (``suffixes`` only, hidden
+    files and folders left out).
 
     Returns ``(explicit, walked)``: a file named on the command line must be readable, one
     found in a directory may be left out when no format recognises it.
@@ -147,7 +150,7 @@ def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
                 f
                 for f in sorted(p.rglob("*"))
                 if f.is_file()
-                and f.suffix.lower() in DATA_SUFFIXES
+                and f.suffix.lower() in suffixes
                 and not any(part.startswith(".") for part in f.relative_to(p).parts)
             )
         elif p.is_file():
