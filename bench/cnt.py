@@ -225,21 +225,17 @@ def run_toolkit(
         )
 
     wanted = [n for n in networks if n not in edges and f"{n}_stopped" not in timings]
+    # the steps that may run for hours: stopped after their limit, reported as a lower bound
+    limits = {"co_link": shipped_timeout, "co_similar_tweet": similar_timeout}
     for network in wanted:
-        if network == "co_link" and shipped_timeout is not None:
+        limit = limits.get(network)
+        if limit is not None:
             try:
-                compute(network, network, shipped_timeout)
+                compute(network, network, limit)
             except StepTimeout:
-                say(f"toolkit: co_link stopped after {shipped_timeout:g} s")
-                timings["co_link_stopped"] = shipped_timeout
-                edges.pop("co_link", None)
-        elif network == "co_similar_tweet" and similar_timeout is not None:
-            try:
-                compute(network, network, similar_timeout)
-            except StepTimeout:
-                say(f"toolkit: co_similar_tweet stopped after {similar_timeout:g} s")
-                timings["co_similar_tweet_stopped"] = similar_timeout
-                edges.pop("co_similar_tweet", None)
+                say(f"toolkit: {network} stopped after {limit:g} s")
+                timings[f"{network}_stopped"] = limit
+                edges.pop(network, None)
         elif not network.endswith("_noempty"):
             compute(network, network)
     if "co_link_noempty" in wanted or (

@@ -57,12 +57,12 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import psutil
 import pyarrow as pa
 from rich.console import Console
 from rich.table import Table
 
 from bench import cnt as toolkit
+from bench.measure import wait_peak_rss
 from bench.planted import Config
 from lagebild.coordination import CoordinationParams, CoordinationResult, detect
 from lagebild.coordination.cnt import CNT_KINDS, detect_cnt
@@ -213,15 +213,7 @@ def _sampled(cmd: Sequence[str]) -> tuple[float, int, str]:
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, text=True)
-        peak = 0
-        watched = psutil.Process(proc.pid)
-        while proc.poll() is None:
-            try:
-                tree = [watched, *watched.children(recursive=True)]
-                peak = max(peak, sum(p.memory_info().rss for p in tree))
-            except psutil.Error:
-                pass
-            time.sleep(0.05)
+        peak = wait_peak_rss(proc)
         seconds = time.perf_counter() - t0
         out.seek(0)
         err.seek(0)

@@ -21,11 +21,11 @@ import tempfile
 import time
 from pathlib import Path
 
-import psutil
 from rich.console import Console
 from rich.table import Table
 
 from bench.generate import GENERATORS, generate
+from bench.measure import wait_peak_rss
 
 #: The issue's targets: flat CSV / JSON Lines >= 100k posts/s, nested X v2 pages >= 30k.
 #: The other nested JSON formats (Telegram, Bluesky, Mastodon) are held to the nested target.
@@ -59,15 +59,7 @@ def run_one(name: str, path: Path, fmt: str) -> dict[str, float]:
             stderr=subprocess.PIPE,
             text=True,
         )
-        peak = 0
-        watched = psutil.Process(proc.pid)
-        while proc.poll() is None:
-            try:
-                tree = [watched, *watched.children(recursive=True)]
-                peak = max(peak, sum(p.memory_info().rss for p in tree))
-            except psutil.Error:
-                pass
-            time.sleep(0.05)
+        peak = wait_peak_rss(proc)
         out, err = proc.communicate()
         wall = time.perf_counter() - t0
         if proc.returncode != 0:
