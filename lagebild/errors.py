@@ -12,6 +12,7 @@ __all__ = [
     "ConfigError",
     "FormatError",
     "LagebildError",
+    "NotFoundError",
     "QueryError",
     "RecordError",
     "StoreError",
@@ -58,3 +59,7 @@ class StoreLockedError(StoreError):
 
 class QueryError(LagebildError):
     """A query over the store is invalid or not allowed (e.g. a write in read-only SQL)."""
+
+
+class NotFoundError(LagebildError):
+    """An id or name (claim, narrative, community, account, model) is not in the store."""

@@ -33,6 +33,7 @@ import pyarrow as pa
 __all__ = [
     "ACCOUNT_SCHEMA",
     "FINDING_SCHEMA",
+    "NARRATIVE_POST_SCHEMA",
     "PLATFORMS",
     "POST_SCHEMA",
     "QUARANTINE_SCHEMA",
@@ -209,6 +210,20 @@ class Finding:
     summary: str
     details: Mapping[str, Any] = field(default_factory=dict)
 
+
+#: One post's place in a narrative: which narrative of which model, how close, and how it got
+#: there (``cluster``: clustered with the narrative's sample; ``assign``: assigned afterwards).
+NARRATIVE_POST_SCHEMA = pa.schema(
+    [
+        pa.field("platform", pa.string(), nullable=False),
+        pa.field("post_id", pa.string(), nullable=False),
+        pa.field("narrative_id", pa.string(), nullable=False),
+        pa.field("model_id", pa.string(), nullable=False),
+        pa.field("similarity", pa.float32()),
+        pa.field("method", pa.string(), nullable=False),
+        pa.field("assigned_at", _TS, nullable=False),
+    ]
+)
 
 _REF_POST = pa.struct([("platform", pa.string()), ("post_id", pa.string())])
 _REF_ACCOUNT = pa.struct([("platform", pa.string()), ("account_id", pa.string())])

@@ -7,20 +7,23 @@ its message and hint on stderr and exit status 1.
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from lagebild.config import Settings
-from lagebild.errors import LagebildError
+from lagebild.errors import ConfigError, LagebildError
 from lagebild.store import PostStore
 
 __all__ = ["app", "main"]
@@ -82,6 +85,41 @@ def team_member(by: str | None) -> str:
         return "unknown"
 
 
+def parse_when(option: str, value: str | None) -> dt.datetime | None:
+    """A date option (``YYYY-MM-DD`` or ISO time) as an aware datetime; UTC when no zone."""
+    if value is None:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(
+            f"{option} {value!r} is not a date", hint="use YYYY-MM-DD or YYYY-MM-DDTHH:MM"
+        ) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+@contextmanager
+def stage_progress() -> Iterator[Callable[[str, int, int], None]]:
+    """A ``progress(stage, done, total)`` callback drawing one bar per stage on stderr."""
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,}/{task.total:,}"),
+        TimeElapsedColumn(),
+        console=err_console(),
+        transient=True,
+    )
+    tasks: dict[str, Any] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = bar.add_task(stage, total=total)
+        bar.update(tasks[stage], completed=done, total=total)
+
+    with bar:
+        yield progress
+
+
 def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
     """Turn Lagebild errors into a message with a hint and exit status 1."""
 
@@ -133,5 +171,7 @@ from lagebild.cli import (  # noqa: E402, F401
     findings,
     ingest,
     match,
+    narratives,
+    report,
     store,
 )

@@ -8,28 +8,25 @@ never suggested again. ``claims eval`` scores the matcher on a CheckThat! benchm
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from lagebild.claims.matcher import MatchParams
 from lagebild.cli import (
     app,
-    err_console,
     handle_errors,
     open_store,
     out_console,
+    parse_when,
     print_json,
     settings,
+    stage_progress,
     team_member,
 )
 from lagebild.cli.claims import claims_app
-from lagebild.errors import ConfigError
 
 __all__ = ["match_app"]
 
@@ -39,41 +36,6 @@ match_app = typer.Typer(
     invoke_without_command=True,
 )
 app.add_typer(match_app, name="match")
-
-
-def _since(value: str | None) -> dt.datetime | None:
-    if value is None:
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise ConfigError(
-            f"--since {value!r} is not a date", hint="use YYYY-MM-DD or YYYY-MM-DDTHH:MM"
-        ) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
-
-
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed:,}/{task.total:,}"),
-        TimeElapsedColumn(),
-        console=err_console(),
-        transient=True,
-    )
-
-
-def _stages(bar: Progress) -> Callable[[str, int, int], None]:
-    """A ``progress(stage, done, total)`` callback drawing one bar per stage."""
-    tasks: dict[str, Any] = {}
-
-    def progress(stage: str, done: int, total: int) -> None:
-        if stage not in tasks:
-            tasks[stage] = bar.add_task(stage, total=total)
-        bar.update(tasks[stage], completed=done, total=total)
-
-    return progress
 
 
 @match_app.callback()
@@ -102,9 +64,10 @@ def match_command(
 
     store = open_store(ctx)
     params = MatchParams(auto_threshold=auto, suggest_threshold=suggest, min_words=min_words)
-    with _progress() as bar:
-        progress = _stages(bar)
-        run = match_store(store, params, since=_since(since), rescreen=rescreen, progress=progress)
+    with stage_progress() as progress:
+        run = match_store(
+            store, params, since=parse_when("--since", since), rescreen=rescreen, progress=progress
+        )
     summary = run.summary()
     if as_json:
         summary["findings"] = [
@@ -198,8 +161,7 @@ def eval_command(
     bench = load_retrieval_benchmark(benchmark, data, split)
     ids = list(bench.claims)
     cache = settings(ctx).data_dir
-    with _progress() as bar:
-        progress = _stages(bar)
+    with stage_progress() as progress:
         index = FactCheckIndex.build(
             ids,
             [str(bench.claims[i].get("vclaim") or "") for i in ids],
@@ -214,7 +176,6 @@ def eval_command(
         reranker = Reranker.shipped()
         qids = [q for q in bench.queries if q in bench.qrels]
         rankings: dict[str, list[str]] = {}
-        task = bar.add_task("queries", total=len(qids))
         for start in range(0, len(qids), 50):
             chunk = qids[start : start + 50]
             rows, _, _, _ = rank_texts(
@@ -227,7 +188,7 @@ def eval_command(
             )
             for q, r in zip(chunk, rows, strict=True):
                 rankings[q] = [ids[int(x)] for x in r]
-            bar.update(task, completed=start + len(chunk))
+            progress("queries", start + len(chunk), len(qids))
     metrics = evaluate_rankings(rankings, {q: bench.qrels[q] for q in qids})
     if run_out is not None:
         write_run(run_out, rankings)
@@ -264,11 +225,10 @@ def eval_detect_command(
     ids = [e.id for e in bench.examples]
     texts = [e.text for e in bench.examples]
     gold = {e.id: int(e.label) for e in bench.examples}
-    with _progress() as bar:
-        task = bar.add_task(f"{benchmark} {split}", total=len(texts))
+    with stage_progress() as stages:
 
         def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+            stages(f"{benchmark} {split}", done, total)
 
         if benchmark == "germeval2021":
             # a comment states a fact when one of its sentences is a check-worthy claim

@@ -6,10 +6,11 @@ Layout (every table a folder of immutable parts, see :mod:`lagebild.store.parts`
     <data_dir>/accounts/     account snapshots; a new one only when the profile changed
     <data_dir>/quarantine/   rejected input records with file, line and reason
     <data_dir>/findings/     detector findings (the common envelope)
+    <data_dir>/narrative_posts/  which narrative each post belongs to (one model or more)
 
 Queries see the views ``posts``, ``accounts`` (the latest snapshot per account),
 ``account_history`` (every snapshot, e.g. follower counts over time), ``quarantine`` and
-``findings``. Writes go through one :class:`StoreWriter` at a time; it drops records already
+``findings`` and ``narrative_posts``. Writes go through one :class:`StoreWriter` at a time; it drops records already
 stored, so ingesting the same data twice adds nothing, and a run killed at any moment is
 completed by running it again.
 """
@@ -30,6 +31,7 @@ from lagebild.errors import QueryError
 from lagebild.model import (
     ACCOUNT_SCHEMA,
     FINDING_SCHEMA,
+    NARRATIVE_POST_SCHEMA,
     POST_SCHEMA,
     QUARANTINE_SCHEMA,
     Finding,
@@ -48,6 +50,7 @@ _TABLES: dict[str, pa.Schema] = {
     "accounts": ACCOUNT_SCHEMA,
     "quarantine": QUARANTINE_STORED_SCHEMA,
     "findings": FINDING_SCHEMA,
+    "narrative_posts": NARRATIVE_POST_SCHEMA,
 }
 
 # What makes two account snapshots the same profile (observed_at and source do not).
@@ -116,7 +119,7 @@ class PostStore:
                 raise QueryError(
                     f"only read-only queries are allowed (got {kind.name})",
                     hint="write SELECT ... FROM posts | accounts | account_history | "
-                    "quarantine | findings",
+                    "quarantine | findings | narrative_posts",
                 )
             return con.sql(sql, params=params or None).to_arrow_table()
         except duckdb.Error as exc:

@@ -1,0 +1,1 @@
+"""Narratives: posts grouped by meaning, and volume spikes."""
