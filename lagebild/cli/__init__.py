@@ -165,13 +165,17 @@ def main() -> None:
 
 # Commands register themselves on ``app`` when their modules are imported.
 from lagebild.cli import (  # noqa: E402, F401
+    accounts,
     claims,
     coordination,
+    demo,
     factchecks,
     findings,
     ingest,
     match,
     narratives,
+    reach,
     report,
+    spikes,
     store,
 )

@@ -128,6 +128,7 @@ def gather(store: PostStore, params: ReportParams | None = None) -> ReportData:
     finally:
         con.close()
     _narratives(store, data)
+    _amplifiers(store, data)
     return data
 
 
@@ -206,6 +207,26 @@ def _claims(con: duckdb.DuckDBPyConnection, data: ReportData) -> None:
     )
     if not data.claims:
         data.missing.append("matched false claims: none in the chosen period")
+
+
+def _amplifiers(store: PostStore, data: ReportData) -> None:
+    """The top amplifiers of each matched false claim (see :mod:`lagebild.reach`)."""
+    from lagebild.reach import ReachParams, Selection, reach
+
+    for row in data.claims:
+        report = reach(store, Selection("claim", row["factcheck_id"]), ReachParams(top_n=5))
+        row["amplifiers"] = [
+            {
+                "handle": a.handle,
+                "account_id": a.account_id,
+                "platform": a.platform,
+                "reach": a.reach,
+                "reach_kind": a.basis,
+                "followers": a.followers,
+                "communities": list(a.communities),
+            }
+            for a in report.amplifiers
+        ]
 
 
 def _communities(con: duckdb.DuckDBPyConnection, data: ReportData) -> None:

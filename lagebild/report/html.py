@@ -350,7 +350,8 @@ def _spikes(data: ReportData) -> str:
     series: dict[str, list[tuple[dt.datetime, float]]] = {}
     for s in data.spikes[:4]:
         points = s["details"].get("series") or []
-        label = f"{s['details'].get('kind', '')}: {s['details'].get('key', '')}"[:40]
+        d = s["details"]
+        label = str(d.get("label") or f"{d.get('kind', '')}: {d.get('key', '')}")[:40]
         parsed = [
             (_parse_time(p.get("hour") or p.get("t")), float(p.get("posts", 0)))
             for p in points

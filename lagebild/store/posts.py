@@ -9,10 +9,10 @@ Layout (every table a folder of immutable parts, see :mod:`lagebild.store.parts`
     <data_dir>/narrative_posts/  which narrative each post belongs to (one model or more)
 
 Queries see the views ``posts``, ``accounts`` (the latest snapshot per account),
-``account_history`` (every snapshot, e.g. follower counts over time), ``quarantine`` and
-``findings`` and ``narrative_posts``. Writes go through one :class:`StoreWriter` at a time; it drops records already
-stored, so ingesting the same data twice adds nothing, and a run killed at any moment is
-completed by running it again.
+``account_history`` (every snapshot, e.g. follower counts over time), ``quarantine``,
+``findings`` and ``narrative_posts``. Writes go through one :class:`StoreWriter` at a time;
+it drops records already stored, so ingesting the same data twice adds nothing, and a run
+killed at any moment is completed by running it again.
 """
 
 from __future__ import annotations

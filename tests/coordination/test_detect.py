@@ -15,36 +15,13 @@ from lagebild.ingest.pipeline import ingest
 from lagebild.model import Post, posts_to_table
 from lagebild.plugins import Registry
 from lagebild.store import PostStore
+from tests.factories import make_post
 
 T0 = dt.datetime(2021, 9, 1, tzinfo=dt.UTC)
 
 
 def share(post_id: str, account: str, seconds: float, url: str = "u1") -> Post:
-    return Post(
-        platform="twitter",
-        post_id=post_id,
-        account_id=account,
-        account_handle=None,
-        created_at=T0 + dt.timedelta(seconds=seconds),
-        text=None,
-        lang=None,
-        urls=(url,),
-        domains=(),
-        hashtags=(),
-        mentions=(),
-        reply_to=None,
-        repost_of=None,
-        quote_of=None,
-        media=(),
-        views=None,
-        likes=None,
-        reposts=None,
-        replies=None,
-        quotes=None,
-        collected_at=None,
-        source="t",
-        source_line=None,
-    )
+    return make_post(post_id, account, T0 + dt.timedelta(seconds=seconds), urls=(url,), source="t")
 
 
 def connect(posts: list[Post]) -> duckdb.DuckDBPyConnection:

@@ -25,6 +25,7 @@ from lagebild.store import PostStore
 from tests.conftest import EXAMPLES
 
 PARAMS = NarrativeParams(min_size=5)
+IRA_DE = EXAMPLES / "ira538" / "ira_german_2016.csv"
 
 
 def _store(path: Path, registry: Registry, *files: Path) -> PostStore:
@@ -110,7 +111,7 @@ def test_ctfidf_prefers_terms_specific_to_a_class() -> None:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory, registry: Registry) -> PostStore:
-    store = _store(tmp_path_factory.mktemp("n") / "data", registry, EXAMPLES / "ira538")
+    store = _store(tmp_path_factory.mktemp("n") / "data", registry, IRA_DE)
     update_narratives(store, PARAMS)
     return store
 
@@ -133,7 +134,7 @@ def test_narratives_on_real_ira_tweets(built: PostStore) -> None:
 
 
 def test_same_data_same_narratives(built: PostStore, tmp_path: Path, registry: Registry) -> None:
-    again = _store(tmp_path / "again", registry, EXAMPLES / "ira538")
+    again = _store(tmp_path / "again", registry, IRA_DE)
     update_narratives(again, PARAMS)
     a, b = load_model(built.data_dir), load_model(again.data_dir)
     assert a.id == b.id
@@ -143,7 +144,7 @@ def test_same_data_same_narratives(built: PostStore, tmp_path: Path, registry: R
 
 
 def test_new_posts_join_existing_narratives(tmp_path: Path, registry: Registry) -> None:
-    store = _store(tmp_path / "data", registry, EXAMPLES / "ira538")
+    store = _store(tmp_path / "data", registry, IRA_DE)
     first = update_narratives(store, PARAMS)
     assert first.built and first.assignment.posts_seen > 0
     ingest(store, [EXAMPLES / "bluesky", EXAMPLES / "telegram"], registry=registry, workers=1)
