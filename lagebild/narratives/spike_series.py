@@ -17,14 +17,14 @@ hours (of UTC days with any post in the store, see :class:`Coverage`) are part o
 so the baseline of a short history, or one across a gap in the data, is the rate over the
 hours actually watched.
 
-This module holds the SQL, the vectorised baseline arithmetic and the Poisson tail; the
-decision, the spikes and their findings are in :mod:`lagebild.narratives.spikes`.
+This module holds the SQL and the vectorised baseline arithmetic (the Poisson tail is in
+:mod:`lagebild.narratives.poisson`); the decision, the spikes and their findings are in
+:mod:`lagebild.narratives.spikes`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +37,6 @@ import pyarrow as pa
 __all__ = [
     "KINDS",
     "Coverage",
-    "anscombe_z",
     "candidate_table",
     "counts_table",
     "events_sql",
@@ -45,8 +44,6 @@ __all__ = [
     "expected_counts",
     "hour_index",
     "hour_time",
-    "lgamma",
-    "poisson_log10_sf",
     "seasonal_profile",
     "series_table",
 ]
@@ -404,85 +401,3 @@ def evidence_tables(
     ).to_arrow_table()
     con.execute("DROP TABLE _spk_evidence; DROP TABLE _spk_hours")
     return posts, accounts
-
-
-_EPS = 1e-15
-_TINY = 1e-300
-_MAX_ITER = 1_000_000
-
-
-def lgamma(x: Floats) -> Floats:
-    """``log Γ(x)`` elementwise (``math.lgamma``; numpy has none and scipy is not a dependency)."""
-    return np.array([math.lgamma(v) for v in np.asarray(x, dtype=np.float64).tolist()])
-
-
-def _series(a: Floats, x: Floats) -> Floats:
-    """Σ_n x^n / (a (a+1) ... (a+n)) for x < a + 1 (terms fall monotonically)."""
-    total = 1.0 / a
-    term = total.copy()
-    ap = a.copy()
-    idx = np.arange(len(a))
-    for _ in range(_MAX_ITER):
-        if idx.size == 0:
-            break
-        ap[idx] += 1
-        term[idx] *= x[idx] / ap[idx]
-        total[idx] += term[idx]
-        idx = idx[term[idx] > total[idx] * _EPS]
-    return total
-
-
-def _continued_fraction(a: Floats, x: Floats) -> Floats:
-    """Γ(a, x) e^x x^-a by the modified Lentz method, for x >= a + 1."""
-    b = x + 1 - a
-    c = np.full(len(a), 1 / _TINY)
-    d = 1 / b
-    h = d.copy()
-    idx = np.arange(len(a))
-    for i in range(1, _MAX_ITER):
-        if idx.size == 0:
-            break
-        an = -i * (i - a[idx])
-        b[idx] += 2
-        dd = an * d[idx] + b[idx]
-        dd = np.where(np.abs(dd) < _TINY, _TINY, dd)
-        cc = b[idx] + an / c[idx]
-        cc = np.where(np.abs(cc) < _TINY, _TINY, cc)
-        d[idx] = 1 / dd
-        c[idx] = cc
-        delta = d[idx] * cc
-        h[idx] *= delta
-        idx = idx[np.abs(delta - 1) > _EPS]
-    return h
-
-
-def poisson_log10_sf(k: Floats, lam: Floats) -> Floats:
-    """``log10 P(X >= k)`` for X ~ Poisson(``lam``), exact to about 1e-12 relative.
-
-    P(X >= k) is the regularized lower incomplete gamma function P(k, lam) (Press et al.,
-    *Numerical Recipes*, 3rd ed., section 6.2): its series when lam < k + 1, one minus the
-    continued fraction of the upper function otherwise. Kept in log space, so a tail of
-    1e-400 is still a number.
-    """
-    k = np.asarray(k, dtype=np.float64)
-    lam = np.asarray(lam, dtype=np.float64)
-    out = np.zeros(k.shape)
-    pos = k > 0
-    a, x = k[pos], lam[pos]
-    prefix = a * np.log(x) - x - lgamma(a)  # log(x^a e^-x / Γ(a))
-    res = np.empty(len(a))
-    ser = x < a + 1
-    res[ser] = prefix[ser] + np.log(_series(a[ser], x[ser]))
-    cf = ~ser
-    upper = np.exp(prefix[cf]) * _continued_fraction(a[cf], x[cf])
-    res[cf] = np.log1p(-np.minimum(upper, 1.0))
-    out[pos] = res / math.log(10)
-    return out
-
-
-def anscombe_z(k: Floats, lam: Floats) -> Floats:
-    """Anscombe residual ``1.5 (k^(2/3) - lam^(2/3)) / lam^(1/6)``: near N(0, 1) for Poisson."""
-    k = np.asarray(k, dtype=np.float64)
-    lam = np.asarray(lam, dtype=np.float64)
-    z: Floats = 1.5 * (np.cbrt(k) ** 2 - np.cbrt(lam) ** 2) / lam ** (1 / 6)
-    return z

@@ -62,6 +62,7 @@ import pyarrow as pa
 
 from lagebild.errors import ConfigError, NotFoundError
 from lagebild.model import AccountRef, Finding, PostRef
+from lagebild.narratives import poisson
 from lagebild.narratives import spike_series as ss
 from lagebild.store import PostStore
 from lagebild.store.parts import list_parts
@@ -304,9 +305,9 @@ def find_spikes(
     tested = watched >= history
     # P(X >= k) >= P(X = k): rows whose probability mass is not below alpha cannot spike
     log10_p = np.zeros(len(t))
-    log_pmf = observed * np.log(expected) - expected - ss.lgamma(observed + 1)
+    log_pmf = observed * np.log(expected) - expected - poisson.lgamma(observed + 1)
     maybe = tested & (log_pmf < math.log(p.alpha))
-    log10_p[maybe] = ss.poisson_log10_sf(observed[maybe], expected[maybe])
+    log10_p[maybe] = poisson.poisson_log10_sf(observed[maybe], expected[maybe])
     hits = np.flatnonzero(maybe & (log10_p < math.log10(p.alpha)))
     if hits.size == 0:
         return []
@@ -320,8 +321,8 @@ def find_spikes(
     total = np.add.reduceat(observed[hits], firsts)
     exp_total = np.add.reduceat(expected[hits], firsts)
     min_lp = np.minimum.reduceat(log10_p[hits], firsts)
-    lp = ss.poisson_log10_sf(total, exp_total)
-    z = ss.anscombe_z(total, exp_total)
+    lp = poisson.poisson_log10_sf(total, exp_total)
+    z = poisson.anscombe_z(total, exp_total)
     peaks = hits[np.lexsort((th, -observed[hits], group))[firsts]]
     order = np.lexsort((th[firsts], kid[firsts], lp))
     if p.top is not None:

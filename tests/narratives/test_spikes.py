@@ -29,12 +29,8 @@ from lagebild.model import (
     posts_to_table,
     rejects_to_table,
 )
-from lagebild.narratives.spike_series import (
-    Coverage,
-    expected_counts,
-    poisson_log10_sf,
-    seasonal_profile,
-)
+from lagebild.narratives.poisson import poisson_log10_sf
+from lagebild.narratives.spike_series import Coverage, expected_counts, seasonal_profile
 from lagebild.narratives.spikes import (
     Spike,
     SpikeParams,
