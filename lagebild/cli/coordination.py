@@ -10,9 +10,6 @@ from rich.table import Table
 
 from lagebild.cli import app, handle_errors, open_store, out_console, print_json
 from lagebild.coordination import KINDS, CoordinationParams, detect
-from lagebild.coordination.cnt import detect_cnt
-from lagebild.coordination.evidence import community_findings
-from lagebild.coordination.export import write_network
 from lagebild.errors import ConfigError
 
 
@@ -91,6 +88,10 @@ def coordination_command(
         edge_quantile=edge_quantile,
         platforms=tuple(platform or ()),
     )
+    from lagebild.coordination.cnt import detect_cnt
+    from lagebild.coordination.evidence import community_findings
+    from lagebild.coordination.export import write_network
+
     store = open_store(ctx)
     con = store.connect()
     try:

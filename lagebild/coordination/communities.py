@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import igraph as ig
-import leidenalg
 import pyarrow as pa
 
 __all__ = ["Community", "find_communities"]
@@ -69,6 +67,10 @@ def find_communities(edges: pa.Table, *, seed: int = 42) -> list[Community]:
     weights = [float(w) for w in edges.column("weight").to_pylist()]
     names = sorted(set(xs) | set(ys))
     index = {name: i for i, name in enumerate(names)}
+    # imported here: igraph loads matplotlib, too slow for every CLI start
+    import igraph as ig
+    import leidenalg
+
     graph = ig.Graph(
         n=len(names), edges=[(index[x], index[y]) for x, y in zip(xs, ys, strict=True)]
     )

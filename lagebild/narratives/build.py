@@ -33,11 +33,9 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import igraph as ig
-import leidenalg
 import numpy as np
 import pyarrow as pa
 
@@ -47,6 +45,9 @@ from lagebild.narratives.assign import score_texts
 from lagebild.narratives.model import Narrative, NarrativeModel, NarrativeParams
 from lagebild.narratives.terms import clean_text_sql, stopwords_table, text_key_sql, tokens_sql
 from lagebild.store import PostStore
+
+if TYPE_CHECKING:
+    import igraph as ig
 
 __all__ = ["build_model", "ctfidf", "knn_graph", "leiden_clusters", "load_texts"]
 
@@ -92,6 +93,8 @@ def _sample(con: duckdb.DuckDBPyConnection, params: NarrativeParams) -> tuple[li
 
 def knn_graph(vectors: np.ndarray, neighbours: int, min_similarity: float) -> ig.Graph:
     """Undirected graph linking each row to its nearest rows (cosine ≥ ``min_similarity``)."""
+    import igraph as ig  # imported here: it loads matplotlib, too slow for every CLI start
+
     n = len(vectors)
     k = min(neighbours, n - 1)
     sources: list[np.ndarray] = []
@@ -120,6 +123,8 @@ def knn_graph(vectors: np.ndarray, neighbours: int, min_similarity: float) -> ig
 
 def leiden_clusters(graph: ig.Graph, params: NarrativeParams) -> np.ndarray:
     """Cluster label per vertex: 0 for the largest narrative, 1 for the next, -1 for noise."""
+    import leidenalg
+
     n = graph.vcount()
     if graph.ecount() == 0:
         return np.full(n, -1, np.int64)

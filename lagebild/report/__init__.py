@@ -9,11 +9,10 @@ from pathlib import Path
 
 from lagebild.errors import ConfigError
 from lagebild.report.gather import ReportData, ReportParams, gather
-from lagebild.report.html import render_html
 from lagebild.report.pdf import find_chromium, print_pdf
 from lagebild.store import PostStore
 
-__all__ = ["ReportData", "ReportParams", "ReportResult", "gather", "render_html", "write_report"]
+__all__ = ["ReportData", "ReportParams", "ReportResult", "gather", "write_report"]
 
 
 @dataclass(frozen=True)
@@ -36,6 +35,8 @@ def write_report(
     out.mkdir(parents=True, exist_ok=True)
     data = gather(store, params)
     html_file = out / "report.html"
+    from lagebild.report.html import render_html  # matplotlib: loaded only when used
+
     html_file.write_text(render_html(data), encoding="utf-8")
     data_file = out / "report.json"
     data_file.write_text(

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -151,10 +152,18 @@ class WriteResult:
 
 
 class StoreWriter:
-    """Adds batches to the store, dropping what it already holds (by key)."""
+    """Adds batches to the store, dropping what it already holds (by key).
+
+    Post parts are written by one background thread while the next batch is checked for
+    duplicates (Parquet encoding and DuckDB both release the GIL); ``close`` waits for them
+    and raises the first write error. Each part is still written atomically, so a run killed
+    with writes pending leaves a readable store that a rerun completes.
+    """
 
     def __init__(self, store: PostStore) -> None:
         self.store = store
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lagebild-write")
+        self._pending: list[Future[Path]] = []
         self.con = store.connect()
         self.con.execute(
             "CREATE TEMP TABLE post_keys AS SELECT platform, post_id FROM posts; "
@@ -166,8 +175,27 @@ class StoreWriter:
         )
 
     def close(self) -> None:
-        """Release the connection."""
-        self.con.close()
+        """Wait for pending part writes (raising the first error), release the connection."""
+        try:
+            self.flush()
+        finally:
+            self._pool.shutdown(wait=True)
+            self.con.close()
+
+    def _raise_failed_writes(self) -> None:
+        """Raise the error of a finished background write at once; forget the good ones."""
+        for f in self._pending:
+            if f.done() and (error := f.exception()) is not None:
+                raise error
+        self._pending = [f for f in self._pending if not f.done()]
+
+    def flush(self) -> None:
+        """Wait until every post part handed to the background writer is on disk."""
+        pending, self._pending = self._pending, []
+        errors = [f.exception() for f in pending]
+        for error in errors:
+            if error is not None:
+                raise error
 
     def write(self, posts: pa.Table, accounts: pa.Table, rejects: pa.Table) -> WriteResult:
         """Store a batch of posts, account snapshots and quarantined records."""
@@ -190,8 +218,9 @@ class StoreWriter:
         )
         if len(idx) == 0:
             return 0
-        fresh = posts.take(idx)
-        write_part(self.store.folder("posts"), fresh)
+        fresh = posts if len(idx) == posts.num_rows else posts.take(idx)  # all new: no copy
+        self._raise_failed_writes()
+        self._pending.append(self._pool.submit(write_part, self.store.folder("posts"), fresh))
         self.con.register("_fresh", fresh.select(["platform", "post_id"]))
         self.con.execute("INSERT INTO post_keys SELECT platform, post_id FROM _fresh")
         self.con.unregister("_fresh")
