@@ -198,12 +198,7 @@ class _QuarantineWriter(StoreWriter):
     """
 
     def __init__(self, store: PostStore) -> None:
-        self.store = store
-        self.con = store.connect()
-        self.con.execute(
-            'CREATE TEMP TABLE quarantine_keys AS SELECT source, line, "offset", pointer '
-            "FROM quarantine"
-        )
+        super().__init__(store, keys=("quarantine",))
 
     def quarantine(self, rejects: pa.Table) -> int:
         """Store quarantined records not stored before; return how many were new."""

@@ -18,7 +18,7 @@ killed at any moment is completed by running it again.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -151,6 +151,17 @@ class WriteResult:
     quarantined_new: int
 
 
+# The keys a writer loads to drop what is already stored, per table.
+_KEY_SQL = {
+    "posts": "CREATE TEMP TABLE post_keys AS SELECT platform, post_id FROM posts",
+    "accounts": f"CREATE TEMP TABLE account_keys AS SELECT platform, account_id, {_PROFILE_HASH} "
+    "AS h FROM account_history",
+    "quarantine": 'CREATE TEMP TABLE quarantine_keys AS SELECT source, line, "offset", pointer '
+    "FROM quarantine",
+    "findings": "CREATE TEMP TABLE finding_keys AS SELECT kind, id FROM findings",
+}
+
+
 class StoreWriter:
     """Adds batches to the store, dropping what it already holds (by key).
 
@@ -160,19 +171,13 @@ class StoreWriter:
     with writes pending leaves a readable store that a rerun completes.
     """
 
-    def __init__(self, store: PostStore) -> None:
+    def __init__(self, store: PostStore, keys: Collection[str] = tuple(_KEY_SQL)) -> None:
+        """``keys``: the tables whose stored keys are loaded (only those can be written)."""
         self.store = store
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lagebild-write")
         self._pending: list[Future[Path]] = []
         self.con = store.connect()
-        self.con.execute(
-            "CREATE TEMP TABLE post_keys AS SELECT platform, post_id FROM posts; "
-            f"CREATE TEMP TABLE account_keys AS SELECT platform, account_id, {_PROFILE_HASH} "
-            "AS h FROM account_history; "
-            'CREATE TEMP TABLE quarantine_keys AS SELECT source, line, "offset", pointer '
-            "FROM quarantine; "
-            "CREATE TEMP TABLE finding_keys AS SELECT kind, id FROM findings;"
-        )
+        self.con.execute("; ".join(_KEY_SQL[k] for k in keys))
 
     def close(self) -> None:
         """Wait for pending part writes (raising the first error), release the connection."""
