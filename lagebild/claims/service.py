@@ -27,6 +27,8 @@ from typing import Any
 
 import pyarrow as pa
 
+from lagebild.claims.decisions import FOLDER as DECISIONS_FOLDER
+from lagebild.claims.decisions import decision_parts, rejected_matches_sql
 from lagebild.claims.encoders import EmbeddingCache
 from lagebild.claims.matcher import MatchParams, match_id, match_texts
 from lagebild.claims.retrieval import FactCheckIndex, Reranker
@@ -35,6 +37,7 @@ from lagebild.errors import ConfigError
 from lagebild.model import AccountRef, Finding, PostRef
 from lagebild.store import PostStore
 from lagebild.store.parts import list_parts, write_part, writer_lock
+from lagebild.store.sql import parquet_files
 
 __all__ = [
     "DECISIONS",
@@ -124,7 +127,7 @@ def fingerprint(ids: list[str]) -> str:
 
 def _parquet(folder: Path) -> str:
     parts = list_parts(folder)
-    return "[" + ", ".join(f"'{p}'" for p in parts) + "]" if parts else ""
+    return parquet_files(parts) if parts else ""
 
 
 def match_store(
@@ -159,16 +162,10 @@ def match_store(
         + " ORDER BY platform, post_id",
         args,
     )
-    rejected_keys: set[tuple[str, str, str]] = set()
-    decisions = _parquet(data_dir / "match_decisions")
-    if decisions:
-        for r in store.query(
-            "SELECT platform, post_id, factcheck_id FROM (SELECT *, row_number() OVER "
-            "(PARTITION BY finding_id ORDER BY decided_at DESC) AS n FROM read_parquet("
-            + decisions
-            + ")) WHERE n = 1 AND decision = 'rejected'"
-        ).to_pylist():
-            rejected_keys.add((r["platform"], r["post_id"], r["factcheck_id"]))
+    rejected_keys = {
+        (r["platform"], r["post_id"], r["factcheck_id"])
+        for r in store.query(rejected_matches_sql(decision_parts(data_dir))).to_pylist()
+    }
     platforms = posts.column("platform").to_pylist()
     post_ids = posts.column("post_id").to_pylist()
     at = {fid: i for i, fid in enumerate(index.ids)}
@@ -292,7 +289,7 @@ def decide(
     }
     with writer_lock(store.data_dir):
         write_part(
-            store.data_dir / "match_decisions",
+            store.data_dir / DECISIONS_FOLDER,
             pa.Table.from_pylist([record], schema=_DECISIONS),
         )
     return record

@@ -51,6 +51,7 @@ from lagebild.claims.values import language_code
 from lagebild.claims.verdicts import VERDICTS
 from lagebild.errors import ConfigError, QueryError, RecordError
 from lagebild.store.parts import list_parts, remove_leftovers, write_part, writer_lock
+from lagebild.store.sql import parquet_files
 
 __all__ = [
     "REMOVAL_SCHEMA",
@@ -128,8 +129,7 @@ class FactCheckStore:
         ):
             parts = list_parts(self.folder(table))
             if parts:
-                files = ", ".join("'" + str(p).replace("'", "''") + "'" for p in parts)
-                source = f"SELECT * FROM read_parquet([{files}], union_by_name = true)"
+                source = f"SELECT * FROM read_parquet({parquet_files(parts)}, union_by_name = true)"
             else:
                 con.register(f"_empty_{view}", schema.empty_table())
                 source = f"SELECT * FROM _empty_{view}"

@@ -29,6 +29,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lagebild.store.sql import quote
+
 __all__ = [
     "EXACT",
     "KIND_NAMES",
@@ -109,7 +111,7 @@ def platform_filter(platforms: tuple[str, ...]) -> str:
     """The SQL condition limiting posts to ``platforms`` (all when empty)."""
     if not platforms:
         return "TRUE"
-    listed = ", ".join("'" + p.replace("'", "''") + "'" for p in platforms)
+    listed = ", ".join(quote(p) for p in platforms)
     return f"platform IN ({listed})"
 
 

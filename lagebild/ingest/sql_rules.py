@@ -9,6 +9,8 @@ which any condition is false is handed to the Python reader instead (see
 
 from __future__ import annotations
 
+from lagebild.store.sql import quote
+
 __all__ = [
     "entity_sql",
     "ident",
@@ -32,11 +34,6 @@ _PY_SPACE = (
 )
 _URL = rf"(?i)(?:https?://|www\.)[^{_PY_SPACE}<>\"'«»“”]+"
 _URL_TRAIL = ".,;:!?)]}>…'\""
-
-
-def quote(value: str) -> str:
-    """A SQL string literal."""
-    return "'" + value.replace("'", "''") + "'"
 
 
 def ident(name: str) -> str:

@@ -28,6 +28,7 @@ from lagebild.narratives.model import NarrativeModel, model_folder
 from lagebild.narratives.terms import clean_text_sql, stopwords_table, text_key_sql, tokens_sql
 from lagebild.store import PostStore
 from lagebild.store.parts import list_parts, write_part, writer_lock
+from lagebild.store.sql import parquet_files
 
 __all__ = ["AssignResult", "assign_posts", "register_model", "score_texts"]
 
@@ -91,10 +92,6 @@ def _seen_folder(data_dir: Path, model_id: str) -> Path:
     return model_folder(data_dir, model_id) / "seen"
 
 
-def _parquet_list(paths: list[Path]) -> str:
-    return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
-
-
 def assign_posts(
     store: PostStore, model: NarrativeModel, con: duckdb.DuckDBPyConnection | None = None
 ) -> AssignResult:
@@ -107,7 +104,7 @@ def assign_posts(
         con.register("_clustered", _clustered(model))
         seen = list_parts(_seen_folder(store.data_dir, model.id))
         seen_sql = (
-            f" AND NOT EXISTS (SELECT 1 FROM read_parquet({_parquet_list(seen)}) s "
+            f" AND NOT EXISTS (SELECT 1 FROM read_parquet({parquet_files(seen)}) s "
             "WHERE s.platform = p.platform AND s.post_id = p.post_id)"
             if seen
             else ""

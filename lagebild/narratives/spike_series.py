@@ -34,6 +34,9 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from lagebild.claims.decisions import rejected_matches_sql
+from lagebild.store.sql import quote
+
 __all__ = [
     "KINDS",
     "Coverage",
@@ -119,20 +122,6 @@ class Coverage:
         return n
 
 
-def _rejected_sql(decisions: Sequence[Path]) -> str:
-    if not decisions:
-        return (
-            "SELECT NULL::VARCHAR AS platform, NULL::VARCHAR AS post_id, "
-            "NULL::VARCHAR AS factcheck_id WHERE false"
-        )
-    files = ", ".join("'" + str(p).replace("'", "''") + "'" for p in decisions)
-    return (
-        "SELECT platform, post_id, factcheck_id FROM (SELECT *, row_number() OVER "
-        f"(PARTITION BY finding_id ORDER BY decided_at DESC) AS n FROM read_parquet([{files}], "
-        "union_by_name = true)) WHERE n = 1 AND decision = 'rejected'"
-    )
-
-
 def _bounds(lo: dt.datetime | None, hi: dt.datetime | None) -> str:
     where = ["true"]
     if lo is not None:
@@ -185,22 +174,18 @@ def events_sql(
                   SELECT unnest(posts) AS r, json_extract_string(details, '$.factcheck_id') AS key
                   FROM findings WHERE kind = 'claim_match')) m
               WHERE m.key IS NOT NULL AND NOT EXISTS (
-                SELECT 1 FROM ({_rejected_sql(decisions)}) x WHERE x.platform = m.platform
+                SELECT 1 FROM ({rejected_matches_sql(decisions)}) x WHERE x.platform = m.platform
                 AND x.post_id = m.post_id AND x.factcheck_id = m.key)
             ) c USING (platform, post_id)"""
         )
     if "narrative" in kinds:
-        model = "" if narrative_model is None else "WHERE model_id = " + _quote(narrative_model)
+        model = "" if narrative_model is None else "WHERE model_id = " + quote(narrative_model)
         parts.append(
             f"SELECT 'narrative' AS kind, n.narrative_id AS key, {cols}, h FROM ({base}) p "
             f"JOIN (SELECT DISTINCT platform, post_id, narrative_id FROM narrative_posts {model}) "
             "n USING (platform, post_id)"
         )
     return " UNION ALL ".join(parts)
-
-
-def _quote(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def counts_table(

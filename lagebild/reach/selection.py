@@ -28,9 +28,9 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from lagebild.claims.decisions import decision_parts, rejected_matches_sql
 from lagebild.errors import ConfigError, NotFoundError, QueryError
 from lagebild.store import PostStore
-from lagebild.store.parts import list_parts
 
 __all__ = [
     "SELECTION_KINDS",
@@ -116,15 +116,7 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[d
 
 def _rejected_sql(store: PostStore) -> str:
     """SQL of the claim-match finding ids whose latest decision is 'rejected'."""
-    parts = list_parts(store.data_dir / "match_decisions")
-    if not parts:
-        return "SELECT NULL::VARCHAR AS finding_id WHERE false"
-    files = ", ".join("'" + str(p).replace("'", "''") + "'" for p in parts)
-    return (
-        f"SELECT finding_id FROM read_parquet([{files}], union_by_name = true) "
-        "QUALIFY row_number() OVER (PARTITION BY finding_id ORDER BY decided_at DESC) = 1 "
-        "AND decision = 'rejected'"
-    )
+    return f"SELECT finding_id FROM ({rejected_matches_sql(decision_parts(store.data_dir))})"
 
 
 def _claim(con: duckdb.DuckDBPyConnection, store: PostStore, value: str) -> ResolvedSelection:

@@ -39,6 +39,7 @@ from lagebild.model import (
     findings_to_table,
 )
 from lagebild.store.parts import list_parts, remove_leftovers, write_part, writer_lock
+from lagebild.store.sql import parquet_files
 
 __all__ = ["QUARANTINE_STORED_SCHEMA", "PostStore", "StoreWriter", "WriteResult"]
 
@@ -100,13 +101,13 @@ class PostStore:
                 empty = empty.append_column("_part", pa.array([], pa.string()))
             con.register(f"_empty_{table}", empty)
             return f"SELECT * FROM _empty_{table}"
-        files = ", ".join("'" + str(p).replace("'", "''") + "'" for p in parts)
+        files = parquet_files(parts)
         if table == "accounts":
             return (
                 f"SELECT * EXCLUDE (filename), filename AS _part "
-                f"FROM read_parquet([{files}], union_by_name = true, filename = true)"
+                f"FROM read_parquet({files}, union_by_name = true, filename = true)"
             )
-        return f"SELECT * FROM read_parquet([{files}], union_by_name = true)"
+        return f"SELECT * FROM read_parquet({files}, union_by_name = true)"
 
     def query(self, sql: str, params: list[Any] | None = None) -> pa.Table:
         """Run one read-only SQL statement over the store and return an Arrow table."""
