@@ -227,8 +227,7 @@ def _coordinate(store: PostStore, null_runs: int, seed: int) -> dict[str, Any]:
         findings = community_findings(con, result)
     finally:
         con.close()
-    with store.writer() as writer:
-        writer.write_findings(findings)
+    store.add_findings(findings)
     return {
         "coordination_seconds": round(time.perf_counter() - t0, 1),
         "communities": len(findings),

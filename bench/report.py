@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     from lagebild.narratives.build import load_texts
     from lagebild.narratives.model import NarrativeParams
     from lagebild.narratives.service import update_narratives
-    from lagebild.narratives.spikes import SpikeParams, detect_spikes, spike_findings
+    from lagebild.narratives.spikes import SpikeParams, detect_spikes, spike_findings, write_spikes
     from lagebild.plugins import load_registry
     from lagebild.reach import ReachParams, Selection, reach
     from lagebild.report import write_report
@@ -187,8 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     def spikes() -> int:
         sp = SpikeParams()
         found = detect_spikes(store, sp)
-        with store.writer() as writer:
-            writer.write_findings(spike_findings(found, sp))
+        write_spikes(store, spike_findings(found, sp))
         return len(found)
 
     n_spikes, secs_spikes = _timed(spikes)

@@ -172,8 +172,7 @@ def _coordination(store: PostStore, p: DemoParams) -> str:
         findings = community_findings(con, result)
     finally:
         con.close()
-    with store.writer() as writer:
-        writer.write_findings(findings)
+    store.add_findings(findings)
     return (
         f"{len(result.communities)} coordinated communities of "
         f"{sum(c.size for c in result.communities)} accounts"
@@ -193,11 +192,14 @@ def _narratives(store: PostStore, p: DemoParams, progress: Progress | None) -> s
 
 
 def _spikes(store: PostStore) -> str:
-    from lagebild.narratives.spikes import SpikeParams, detect_spikes, spike_findings
+    from lagebild.narratives.spikes import (
+        SpikeParams,
+        detect_spikes,
+        spike_findings,
+        write_spikes,
+    )
 
     params = SpikeParams()
     spikes = detect_spikes(store, params)
-    findings = spike_findings(spikes, params)
-    with store.writer() as writer:
-        writer.write_findings(findings)
+    write_spikes(store, spike_findings(spikes, params))
     return f"{len(spikes)} spikes"

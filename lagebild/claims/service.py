@@ -233,7 +233,7 @@ def match_store(
                 },
             )
         )
-    with store.writer() as writer:
+    with store.writer(keys=("findings",)) as writer:
         if findings:
             writer.write_findings(findings)
         if posts.num_rows:

@@ -106,9 +106,7 @@ def coordination_command(
         findings = community_findings(con, result) if save else []
     finally:
         con.close()
-    if findings:
-        with store.writer() as writer:
-            writer.write_findings(findings)
+    store.add_findings(findings)
     if out is not None:
         write_network(result, out)
     summary = result.summary()

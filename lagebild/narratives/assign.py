@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 
 from lagebild.model import NARRATIVE_POST_SCHEMA
 from lagebild.narratives.model import NarrativeModel, model_folder
-from lagebild.narratives.terms import clean_text_sql, stopwords_table, text_key_sql, tokens_sql
+from lagebild.narratives.terms import clean_text_sql, ensure_stopwords, text_key_sql, tokens_sql
 from lagebild.store import PostStore
 from lagebild.store.parts import list_parts, write_part, writer_lock
 from lagebild.store.sql import parquet_files
@@ -56,12 +56,7 @@ def register_model(con: duckdb.DuckDBPyConnection, model: NarrativeModel) -> Non
     """Make the model's signatures, IDF and stop words visible to SQL on ``con``."""
     con.register("_sig", model.signatures)
     con.register("_idf", model.idf)
-    exists = con.sql(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'stopwords' AND temporary"
-    ).fetchall()[0][0]
-    if not exists:
-        con.execute("CREATE TEMP TABLE stopwords (term VARCHAR)")
-        con.executemany("INSERT INTO stopwords VALUES (?)", stopwords_table())
+    ensure_stopwords(con)
 
 
 def score_texts(con: duckdb.DuckDBPyConnection, model: NarrativeModel, texts_sql: str) -> pa.Table:

@@ -43,7 +43,7 @@ from lagebild.claims.encoders import EmbeddingCache, encode_cached, load_encoder
 from lagebild.errors import NotFoundError
 from lagebild.narratives.assign import score_texts
 from lagebild.narratives.model import Narrative, NarrativeModel, NarrativeParams
-from lagebild.narratives.terms import clean_text_sql, stopwords_table, text_key_sql, tokens_sql
+from lagebild.narratives.terms import clean_text_sql, ensure_stopwords, text_key_sql, tokens_sql
 from lagebild.store import PostStore
 
 if TYPE_CHECKING:
@@ -68,8 +68,7 @@ def load_texts(con: duckdb.DuckDBPyConnection, params: NarrativeParams) -> int:
     if params.until is not None:
         where.append("created_at < ?")
         args.append(params.until)
-    con.execute("CREATE OR REPLACE TEMP TABLE stopwords (term VARCHAR)")
-    con.executemany("INSERT INTO stopwords VALUES (?)", stopwords_table())
+    ensure_stopwords(con)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE texts AS
         SELECT text_key, any_value(clean) AS clean, count(*) AS copies,

@@ -67,8 +67,7 @@ def update_narratives(
         finally:
             con.close()
         findings = narrative_findings(store, model)
-        with store.writer() as writer:
-            writer.write_findings(findings)
+        store.add_findings(findings)
         return NarrativeRun(model, True, result)
     model = load_model(store.data_dir)
     if progress:

@@ -536,7 +536,4 @@ def spike_findings(spikes: Sequence[Spike], params: SpikeParams) -> list[Finding
 
 def write_spikes(store: PostStore, findings: Sequence[Finding]) -> int:
     """Store spike findings (one already stored with the same id is kept); how many were new."""
-    if not findings:
-        return 0
-    with store.writer() as writer:
-        return writer.write_findings(list(findings))
+    return store.add_findings(findings)

@@ -11,10 +11,12 @@ that are not German or English stop words and not numbers.
 
 from __future__ import annotations
 
+import duckdb
+
 __all__ = [
     "STOPWORDS",
     "clean_text_sql",
-    "stopwords_table",
+    "ensure_stopwords",
     "text_key_sql",
     "tokens_sql",
 ]
@@ -76,6 +78,8 @@ def tokens_sql(clean: str) -> str:
     )
 
 
-def stopwords_table() -> list[tuple[str]]:
-    """The stop words as rows, for registering as a DuckDB table."""
-    return [(w,) for w in sorted(STOPWORDS)]
+def ensure_stopwords(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the temp table ``stopwords (term)`` on ``con`` unless it is there."""
+    con.execute("CREATE TEMP TABLE IF NOT EXISTS stopwords (term VARCHAR)")
+    if not con.sql("SELECT count(*) FROM stopwords").fetchall()[0][0]:
+        con.executemany("INSERT INTO stopwords VALUES (?)", [(w,) for w in sorted(STOPWORDS)])

@@ -18,7 +18,7 @@ killed at any moment is completed by running it again.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -60,6 +60,17 @@ _PROFILE_HASH = (
     "md5(to_json(struct_pack(handle, name, created_at, followers, following, posts_count, "
     "verified, description, labels)))"
 )
+
+
+# The keys a writer loads to drop what is already stored, per table.
+_KEY_SQL = {
+    "posts": "CREATE TEMP TABLE post_keys AS SELECT platform, post_id FROM posts",
+    "accounts": f"CREATE TEMP TABLE account_keys AS SELECT platform, account_id, {_PROFILE_HASH} "
+    "AS h FROM account_history",
+    "quarantine": 'CREATE TEMP TABLE quarantine_keys AS SELECT source, line, "offset", pointer '
+    "FROM quarantine",
+    "findings": "CREATE TEMP TABLE finding_keys AS SELECT kind, id FROM findings",
+}
 
 
 class PostStore:
@@ -129,13 +140,24 @@ class PostStore:
         finally:
             con.close()
 
+    def add_findings(self, findings: Sequence[Finding]) -> int:
+        """Store findings (without loading the keys of posts and accounts); how many were new."""
+        if not findings:
+            return 0
+        with self.writer(keys=("findings",)) as w:
+            return w.write_findings(list(findings))
+
     @contextmanager
-    def writer(self) -> Iterator[StoreWriter]:
-        """The single writer of this store (a second one fails with StoreLockedError)."""
+    def writer(self, keys: Collection[str] = tuple(_KEY_SQL)) -> Iterator[StoreWriter]:
+        """The single writer of this store (a second one fails with StoreLockedError).
+
+        ``keys`` names the tables it will write (their stored keys are loaded to drop
+        duplicates); fewer tables, less to load.
+        """
         with writer_lock(self.data_dir):
             for table in _TABLES:
                 remove_leftovers(self.folder(table))
-            w = StoreWriter(self)
+            w = StoreWriter(self, keys)
             try:
                 yield w
             finally:
@@ -150,17 +172,6 @@ class WriteResult:
     duplicates: int
     accounts_stored: int
     quarantined_new: int
-
-
-# The keys a writer loads to drop what is already stored, per table.
-_KEY_SQL = {
-    "posts": "CREATE TEMP TABLE post_keys AS SELECT platform, post_id FROM posts",
-    "accounts": f"CREATE TEMP TABLE account_keys AS SELECT platform, account_id, {_PROFILE_HASH} "
-    "AS h FROM account_history",
-    "quarantine": 'CREATE TEMP TABLE quarantine_keys AS SELECT source, line, "offset", pointer '
-    "FROM quarantine",
-    "findings": "CREATE TEMP TABLE finding_keys AS SELECT kind, id FROM findings",
-}
 
 
 class StoreWriter:

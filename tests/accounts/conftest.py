@@ -19,6 +19,7 @@ from lagebild.model import (
 from lagebild.plugins import Registry
 from lagebild.store import PostStore
 from tests.conftest import EXAMPLES
+from tests.factories import make_post
 
 IRA_CSV = EXAMPLES / "ira538" / "ira_german_2016.csv"
 T0 = dt.datetime(2024, 7, 1, 12, 0, tzinfo=dt.UTC)
@@ -34,33 +35,7 @@ def ira_store(tmp_path_factory: pytest.TempPathFactory, registry: Registry) -> P
 
 def post(post_id: str, account: str, at: dt.datetime, **fields: Any) -> Post:
     """A post with only the fields a test cares about."""
-    values: dict[str, Any] = {
-        "platform": "twitter",
-        "post_id": post_id,
-        "account_id": account,
-        "account_handle": None,
-        "created_at": at,
-        "text": None,
-        "lang": None,
-        "urls": (),
-        "domains": (),
-        "hashtags": (),
-        "mentions": (),
-        "reply_to": None,
-        "repost_of": None,
-        "quote_of": None,
-        "media": (),
-        "views": None,
-        "likes": None,
-        "reposts": None,
-        "replies": None,
-        "quotes": None,
-        "collected_at": None,
-        "source": "hand.jsonl",
-        "source_line": None,
-    }
-    values.update(fields)
-    return Post(**values)
+    return make_post(post_id, account, at, **{"source": "hand.jsonl", **fields})
 
 
 def account(account_id: str, **fields: Any) -> Account:
