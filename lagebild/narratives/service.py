@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from lagebild.claims.decisions import decision_parts, rejected_matches_sql
 from lagebild.model import AccountRef, Finding, PostRef
 from lagebild.narratives.assign import AssignResult, assign_posts
 from lagebild.narratives.build import build_model
@@ -110,12 +111,14 @@ def narrative_overview(
             FROM np, ref GROUP BY narrative_id""",
             params=[since, until, model.id],
         ).to_arrow_table()
+        rejected = rejected_matches_sql(decision_parts(store.data_dir))
         checks = con.sql(
-            """WITH m AS (
+            f"""WITH m AS (
                  SELECT json_extract_string(f.details, '$.factcheck_id') AS factcheck_id,
                         json_extract_string(f.details, '$.claim') AS claim,
                         json_extract_string(f.details, '$.verdict') AS verdict,
-                        unnest(f.posts) AS ref FROM findings f WHERE f.kind = 'claim_match')
+                        unnest(f.posts) AS ref FROM findings f WHERE f.kind = 'claim_match'
+                   AND f.id NOT IN (SELECT finding_id FROM ({rejected})))
             SELECT n.narrative_id, m.factcheck_id, any_value(m.claim) AS claim,
                    any_value(m.verdict) AS verdict, count(*) AS posts
             FROM m JOIN narrative_posts n

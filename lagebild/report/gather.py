@@ -11,13 +11,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from lagebild.claims.decisions import decision_parts, rejected_matches_sql
 from lagebild.narratives.model import current_model_id, load_model
 from lagebild.narratives.service import narrative_overview, narrative_timeline
 from lagebild.store import PostStore
+from lagebild.store.sql import quote
 
 __all__ = ["ReportData", "ReportParams", "gather"]
 
@@ -177,7 +180,8 @@ def _claims(con: duckdb.DuckDBPyConnection, data: ReportData) -> None:
             "`lagebild factchecks import`, then run `lagebild match`)"
         )
         return
-    verdicts = ", ".join(f"'{v}'" for v in FALSE_VERDICTS)
+    verdicts = ", ".join(quote(v) for v in FALSE_VERDICTS)
+    rejected = rejected_matches_sql(decision_parts(Path(data.data_dir)))
     data.claims = _rows(
         con,
         f"""WITH m AS (
@@ -201,6 +205,7 @@ def _claims(con: duckdb.DuckDBPyConnection, data: ReportData) -> None:
                list(DISTINCT p.platform ORDER BY p.platform) AS platforms
         FROM m JOIN posts p USING (platform, post_id)
         WHERE m.verdict IN ({verdicts}) AND {_range_sql("p")}
+          AND m.finding_id NOT IN (SELECT finding_id FROM ({rejected}))
         GROUP BY m.factcheck_id ORDER BY posts DESC, factcheck_id
         LIMIT {int(p.top_claims)}""",
         p,

@@ -156,3 +156,37 @@ def test_demo_report_renders_in_chromium(demo: dict[str, Any]) -> None:
         browser.quit()
     if demo["pdf"]:
         assert Path(demo["pdf"]).read_bytes()[:5] == b"%PDF-"
+
+
+def test_rejected_matches_do_not_count_as_false_claims(tmp_path: Path, registry: Registry) -> None:
+    from lagebild.claims.service import decide
+    from lagebild.model import AccountRef, Finding, PostRef
+
+    store = PostStore(tmp_path / "data")
+    ingest(store, [EXAMPLES / "bluesky"], registry=registry, workers=1)
+    rows = store.query("SELECT platform, post_id, account_id FROM posts LIMIT 3").to_pylist()
+    now = dt.datetime.now(dt.UTC)
+    store.add_findings(
+        [
+            Finding(
+                kind="claim_match",
+                id=f"m{i}",
+                created_at=now,
+                score=0.9,
+                params={},
+                posts=(PostRef(r["platform"], r["post_id"]),),
+                accounts=(AccountRef(r["platform"], r["account_id"]),),
+                summary="match",
+                details={
+                    "factcheck_id": "fc1",
+                    "claim": "c",
+                    "verdict": "false",
+                    "decision": "auto",
+                },
+            )
+            for i, r in enumerate(rows)
+        ]
+    )
+    assert gather(store).claims[0]["posts"] == 3
+    decide(store, "m0", "rejected", by="test")
+    assert gather(store).claims[0]["posts"] == 2
