@@ -58,22 +58,37 @@ _BLOCK = 64 << 20
 
 @dataclass(frozen=True)
 class ColumnarInput:
-    """A file loaded into the DuckDB table ``src`` (``rowid`` = record order) with its lines."""
+    """A file loaded into the DuckDB table ``src`` (``rowid`` = record order) with its lines.
+
+    JSON Lines are loaded one of two ways: ``fields`` is empty when ``src`` holds each line
+    as one ``json`` column; otherwise ``src`` has one ``JSON`` column per requested top-level
+    field, and ``spans`` holds each record's byte range, to give the raw line of a row that
+    goes to Python.
+    """
 
     kind: str  # "csv", "jsonl" or "parquet"
     columns: tuple[str, ...]
     lines: np.ndarray  # the line each record starts on, by rowid
+    fields: tuple[str, ...] = ()
+    spans: np.ndarray | None = None  # (start, end) byte offsets of each record, by rowid
 
 
-def load_input(con: duckdb.DuckDBPyConnection, path: Path, kind: str) -> ColumnarInput | None:
+def load_input(
+    con: duckdb.DuckDBPyConnection, path: Path, kind: str, fields: tuple[str, ...] = ()
+) -> ColumnarInput | None:
     """Load ``path`` into table ``src``; ``None`` when the columnar path cannot read it exactly.
 
-    CSV cells are loaded as text (empty cells as NULL), JSON Lines as one ``json`` column per
-    line, Parquet with its own types. A CSV with structural errors (wrong column counts, bad
-    encoding) or a JSON Lines file with a broken line returns ``None``: the per-record path
-    then reads it and quarantines exactly the bad records.
+    CSV cells are loaded as text (empty cells as NULL), Parquet with its own types. JSON Lines
+    with ``fields`` (top-level keys) are loaded as one ``JSON`` column per field, which parses
+    each line once, in the reader; without, as one ``json`` column per line. A CSV with
+    structural errors (wrong column counts, bad encoding) or a JSON Lines file with a broken
+    line, a line that is not an object or a repeated key (Python keeps the last, DuckDB the
+    first) returns ``None``: the per-record path then reads it and quarantines exactly the
+    bad records.
     """
     p = quote(str(path))
+    if kind == "jsonl" and fields:
+        return _load_jsonl_fields(con, path, fields)
     try:
         if kind == "csv":
             first = _first_line(path)
@@ -108,6 +123,28 @@ def load_input(con: duckdb.DuckDBPyConnection, path: Path, kind: str) -> Columna
     return ColumnarInput(kind, columns, lines)
 
 
+def _load_jsonl_fields(
+    con: duckdb.DuckDBPyConnection, path: Path, fields: tuple[str, ...]
+) -> ColumnarInput | None:
+    """JSON Lines as one ``JSON`` column per field, or ``None`` when that is not exact."""
+    if len({f.lower() for f in fields}) < len(fields):
+        return None  # DuckDB's column names ignore case; these keys would collide
+    spec = ", ".join(f"{quote(f)}: 'JSON'" for f in fields)
+    try:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE src AS SELECT * FROM read_json({quote(str(path))}, "
+            f"format = 'newline_delimited', records = true, columns = {{{spec}}}, "
+            "maximum_object_size = 134217728)"
+        )
+    except duckdb.Error:
+        return None
+    lines, spans = record_spans_jsonl(path)
+    ((count,),) = con.execute("SELECT count(*) FROM src").fetchall()
+    if count != len(lines):
+        return None
+    return ColumnarInput("jsonl", fields, lines, fields, spans)
+
+
 def _first_line(path: Path) -> bytes:
     with path.open("rb") as fh:
         return fh.readline()
@@ -129,6 +166,11 @@ def _newlines(path: Path) -> tuple[np.ndarray, int]:
 
 def record_lines_jsonl(path: Path) -> np.ndarray:
     """The line number of every non-blank line (a JSON Lines record), in order."""
+    return record_spans_jsonl(path)[0]
+
+
+def record_spans_jsonl(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Line number and ``(start, end)`` byte range of every non-blank line, in order."""
     nl, size = _newlines(path)
     starts = np.concatenate(([0], nl + 1))
     ends = np.concatenate((nl, [size]))
@@ -143,7 +185,8 @@ def record_lines_jsonl(path: Path) -> np.ndarray:
             blank[i] = not bytes(data[starts[i] : ends[i]]).strip()
         del data
         keep &= ~blank
-    return (np.flatnonzero(keep) + 1).astype(np.int64)
+    idx = np.flatnonzero(keep)
+    return (idx + 1).astype(np.int64), np.stack((starts[idx], ends[idx]), axis=1)
 
 
 def record_lines_csv(path: Path) -> np.ndarray:
@@ -230,13 +273,15 @@ def run_columnar(
     mapped_sql: Callable[[ColumnarInput], str],
     fallback: Fallback,
     accounts_sql: str | None = None,
+    fields: tuple[str, ...] = (),
 ) -> list[Batch] | None:
     """Read a whole flat file the columnar way, or return ``None`` to use the exact path.
 
     ``mapped_sql`` builds a query over ``src`` with ``_r`` (record number), ``_py`` (hand this
     row to Python), the post columns and ``raw_urls``. ``fallback`` turns one ``_py`` row
     into items. ``accounts_sql`` (over ``m`` and ``src``) gives account snapshots of the
-    other rows.
+    other rows. ``fields``: the top-level keys a JSON Lines ``mapped_sql`` may read by name
+    (see :func:`load_input`).
     """
     if options.span is not None:
         return None
@@ -246,7 +291,7 @@ def run_columnar(
     con = duckdb.connect()
     try:
         con.execute("SET TimeZone = 'UTC'")
-        inp = load_input(con, path, kind)
+        inp = load_input(con, path, kind, fields)
         if inp is None:
             return None
         register_url_functions(con)
@@ -254,7 +299,9 @@ def run_columnar(
         con.execute(_LINKS_SQL)
         fast = con.sql(_FAST_SQL, params={"collected": options.collected_at}).to_arrow_table()
         slow_rows = con.sql(
-            "SELECT m._r, src.* FROM m JOIN src ON m._r = src.rowid WHERE _py ORDER BY m._r"
+            "SELECT m._r FROM m WHERE _py ORDER BY m._r"
+            if inp.fields
+            else "SELECT m._r, src.* FROM m JOIN src ON m._r = src.rowid WHERE _py ORDER BY m._r"
         ).to_arrow_table()
         accounts = con.sql(accounts_sql).to_arrow_table() if accounts_sql else None
     except duckdb.Error:
@@ -327,14 +374,18 @@ def _assemble(
     slow_posts: list[tuple[int, Post]] = []
     slow_accounts: list[Account] = []
     rejects: list[Reject] = []
+    data = np.memmap(path, dtype=np.uint8, mode="r") if inp.spans is not None else None
     for rec in slow_rows.to_pylist():
         r = rec.pop("_r")
         where = Where(source, int(lines[r]), None)
-        row: Any = (
-            orjson.loads(rec["json"])
-            if inp.kind == "jsonl"
-            else {k: ("" if v is None else v) for k, v in rec.items()}
-        )
+        row: Any
+        if data is not None and inp.spans is not None:
+            start, end = inp.spans[r]
+            row = orjson.loads(bytes(data[start:end]).removeprefix(b"\xef\xbb\xbf"))
+        elif inp.kind == "jsonl":
+            row = orjson.loads(rec["json"])
+        else:
+            row = {k: ("" if v is None else v) for k, v in rec.items()}
         for item in fallback(row, where):
             if isinstance(item, Post):
                 slow_posts.append((r, item))

@@ -16,7 +16,15 @@ from lagebild.errors import RecordError
 from lagebild.ingest import crowdtangle
 from lagebild.ingest.base import TZ_ABBREVIATIONS, Batch, Item, ReadOptions, Where
 from lagebild.ingest.columnar import ColumnarInput, run_columnar
-from lagebild.ingest.sql_rules import entity_sql, ident, quote, stripped, time_sql, uniq
+from lagebild.ingest.sql_rules import (
+    entity_sql,
+    ident,
+    lower_sure,
+    quote,
+    stripped,
+    time_sql,
+    uniq,
+)
 
 __all__ = ["read_tables"]
 
@@ -110,6 +118,7 @@ def _mapped_sql(inp: ColumnarInput, platform: str) -> str:
     views_sql = f"CASE WHEN {views} = 0 AND NOT {video} THEN NULL ELSE {views} END"
     link = f"coalesce({cell('Final Link')}, {cell('Link')})"
     urls_text, tags_text, mentions_text = entity_sql(text)
+    checks.append(lower_sure(text))
     candidates = (
         f"list_concat(CASE WHEN {link} IS NULL THEN [] ELSE [{link}] END, "
         f"CASE WHEN {text} IS NULL THEN [] ELSE {urls_text} END)"

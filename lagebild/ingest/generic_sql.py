@@ -16,7 +16,16 @@ from lagebild.errors import RecordError
 from lagebild.ingest import generic
 from lagebild.ingest.base import MALFORMED, Batch, Item, ReadOptions, Where, make_reject
 from lagebild.ingest.columnar import ColumnarInput, run_columnar
-from lagebild.ingest.sql_rules import entity_sql, ident, list_cell, quote, stripped, time_sql, uniq
+from lagebild.ingest.sql_rules import (
+    entity_sql,
+    ident,
+    list_cell,
+    lower_sure,
+    quote,
+    stripped,
+    time_sql,
+    uniq,
+)
 
 __all__ = ["read_tables"]
 
@@ -27,11 +36,27 @@ def _value(inp: ColumnarInput, column: str) -> tuple[str, str]:
         if column in inp.columns:
             return ident(column), "true"
         return "NULL::VARCHAR", "true"
-    paths = [f'$."{column}"'] + ([f"$.{column}"] if "." in column else [])
-    text = "nullif(coalesce(" + ", ".join(f"json ->> {quote(p)}" for p in paths) + ", NULL), '')"
-    kind = "coalesce(" + ", ".join(f"json_type(json -> {quote(p)})" for p in paths) + ", 'NULL')"
+    if inp.fields:
+        text = f"nullif({ident(column)} ->> '$', '')"
+        kind = f"coalesce(json_type({ident(column)}), 'NULL')"
+    else:
+        paths = [f'$."{column}"'] + ([f"$.{column}"] if "." in column else [])
+        text = (
+            "nullif(coalesce(" + ", ".join(f"json ->> {quote(p)}" for p in paths) + ", NULL), '')"
+        )
+        kind = (
+            "coalesce(" + ", ".join(f"json_type(json -> {quote(p)})" for p in paths) + ", 'NULL')"
+        )
     scalar = f"({kind} IN ('VARCHAR', 'BIGINT', 'UBIGINT', 'NULL'))"
     return text, scalar
+
+
+def _json(inp: ColumnarInput, column: str) -> str:
+    """SQL for a field's JSON value (NULL when the key is missing)."""
+    if inp.fields:
+        return ident(column)
+    path = f'$."{column}"'
+    return f"json -> {quote(path)}"
 
 
 def _list_value(inp: ColumnarInput, column: str) -> tuple[str, str, str]:
@@ -41,10 +66,10 @@ def _list_value(inp: ColumnarInput, column: str) -> tuple[str, str, str]:
     if inp.kind == "csv":
         # a CSV cell is never missing when its column exists (empty is an empty list)
         return cell, "true" if column in inp.columns else "false", "true"
-    p = f'$."{column}"'
-    jtype = f"json_type(json -> {quote(p)})"
+    value = _json(inp, column)
+    jtype = f"json_type({value})"
     items = (
-        f"CASE WHEN {jtype} = 'ARRAY' THEN list_filter(from_json(json -> {quote(p)}, "
+        f"CASE WHEN {jtype} = 'ARRAY' THEN list_filter(from_json({value}, "
         f"'[\"VARCHAR\"]'), lambda x: x IS NOT NULL AND x <> '') ELSE {cell} END"
     )
     present = f"({jtype} IS NOT NULL AND {jtype} <> 'NULL')"
@@ -52,7 +77,7 @@ def _list_value(inp: ColumnarInput, column: str) -> tuple[str, str, str]:
     safe = (
         f"({'false' if '.' in column else 'true'} AND ({jtype} IS NULL OR {jtype} = 'NULL' "
         f"OR {jtype} = 'VARCHAR' OR ({jtype} = 'ARRAY' AND coalesce(list_bool_and("
-        f"list_transform(from_json(json -> {quote(p)}, '[\"JSON\"]'), "
+        f"list_transform(from_json({value}, '[\"JSON\"]'), "
         f"lambda e: json_type(e) = 'VARCHAR')), true))))"
     )
     return items, present, safe
@@ -117,6 +142,10 @@ def _mapped_sql(inp: ColumnarInput, options: ReadOptions) -> str:
         checks.append(safe)
         lists[f] = (items, present)
     urls_text, tags_text, mentions_text = entity_sql(text)
+    # hashtags and mentions are lowered (from the text or from their own fields)
+    checks += [lower_sure(text)] + [
+        lower_sure(f"array_to_string({lists[f][0]}, ' ')") for f in ("hashtags", "mentions")
+    ]
     hashtag_items, hashtag_present = lists["hashtags"]
     mention_present = lists["mentions"][1]
     url_items, url_present = lists["urls"]
@@ -153,7 +182,7 @@ def _mapped_sql(inp: ColumnarInput, options: ReadOptions) -> str:
           {collected_ts} AS collected_at
         FROM src)
     """
-    return _extract_once(sql) if inp.kind == "jsonl" else sql
+    return _extract_once(sql) if inp.kind == "jsonl" and not inp.fields else sql
 
 
 def read_tables(path: Path, options: ReadOptions, batch_size: int) -> list[Batch] | None:
@@ -178,6 +207,7 @@ def read_tables(path: Path, options: ReadOptions, batch_size: int) -> list[Batch
         except MALFORMED as exc:
             return [make_reject(where, generic.NAME, exc, row)]
 
+    columns = tuple(dict.fromkeys(options.mapping.get(f, f) for f in generic.FIELDS))
     return run_columnar(
         path,
         options,
@@ -185,4 +215,6 @@ def read_tables(path: Path, options: ReadOptions, batch_size: int) -> list[Batch
         kinds=("csv", "jsonl"),
         mapped_sql=lambda inp: _mapped_sql(inp, options),
         fallback=fallback,
+        # a dotted name may be a nested path: those files are read line by line
+        fields=() if any("." in c for c in columns) else columns,
     )

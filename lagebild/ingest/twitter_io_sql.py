@@ -13,7 +13,16 @@ from typing import Any
 from lagebild.ingest import twitter_io
 from lagebild.ingest.base import Batch, Item, ReadOptions, Where
 from lagebild.ingest.columnar import ColumnarInput, run_columnar
-from lagebild.ingest.sql_rules import entity_sql, ident, list_cell, quote, stripped, time_sql, uniq
+from lagebild.ingest.sql_rules import (
+    entity_sql,
+    ident,
+    list_cell,
+    lower_sure,
+    quote,
+    stripped,
+    time_sql,
+    uniq,
+)
 
 __all__ = ["read_tables"]
 
@@ -70,6 +79,7 @@ def _mapped_sql(inp: ColumnarInput) -> str:
     tag_items = list_cell(cell("hashtags"))
     mention_items = list_cell(cell("user_mentions"))
     urls_text, tags_text, _ = entity_sql(text)
+    checks += [lower_sure(text), lower_sure(cell("hashtags")), lower_sure(cell("user_mentions"))]
     created_acc = cell("account_creation_date")
     acc_time, acc_time_ok = time_sql(created_acc)
     checks.append(f"({created_acc} IS NULL OR {acc_time_ok})")

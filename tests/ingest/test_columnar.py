@@ -84,6 +84,42 @@ def test_declines_files_with_structural_errors(tmp_path: Path) -> None:
     assert generic_sql.read_tables(broken, ReadOptions(), 100) is None
 
 
+def test_jsonl_rows_for_python_are_read_from_their_bytes(tmp_path: Path) -> None:
+    # fields are loaded by name; a row the SQL is unsure of (a local time, a count "1,234",
+    # a hashtag with "İ") is re-read from its own line, after a BOM, CRLFs and blank lines
+    path = tmp_path / "t.jsonl"
+    ok = {"platform": "vk", "account_id": "a", "created_at": "2021-01-01T00:00:00Z"}
+    rows = [
+        {**ok, "post_id": "1", "text": "#Wahl"},
+        {**ok, "post_id": "2", "created_at": "2021-01-01 10:00 CEST"},
+        {**ok, "post_id": "3", "likes": "1,234"},
+        {**ok, "post_id": "4", "text": "#İSTANBUL #ΟΔΟΣ"},
+        {**ok, "post_id": "5", "likes": 7},
+    ]
+    lines = [json.dumps(r, ensure_ascii=i % 2 == 0).encode() for i, r in enumerate(rows)]
+    path.write_bytes(b"\xef\xbb\xbf" + b"\r\n\r\n".join(lines) + b"\r\n  \n")
+    exact, fast = both(path, ReadOptions(collected_at=NOW))
+    assert fast == exact
+    assert [p.source_line for p in fast[0]] == [1, 3, 5, 7, 9]
+    assert fast[0][3].hashtags == ("i̇stanbul", "οδος")
+
+
+def test_jsonl_declines_what_duckdb_reads_differently(tmp_path: Path) -> None:
+    ok = '"platform": "vk", "account_id": "a", "created_at": "2021-01-01T00:00:00Z"'
+    repeated = tmp_path / "repeated.jsonl"  # Python keeps the last "text", DuckDB the first
+    repeated.write_text(f'{{{ok}, "post_id": "1", "text": "a", "text": "b"}}\n')
+    assert generic_sql.read_tables(repeated, ReadOptions(), 100) is None
+    not_object = tmp_path / "array.jsonl"
+    not_object.write_text(f'{{{ok}, "post_id": "1"}}\n[1, 2]\n')
+    assert generic_sql.read_tables(not_object, ReadOptions(), 100) is None
+    # a dotted mapping may name a nested field: those files are read line by line
+    nested = tmp_path / "nested.jsonl"
+    nested.write_text(f'{{{ok}, "id": {{"str": "9"}}}}\n')
+    options = ReadOptions(mapping={"post_id": "id.str"}, collected_at=NOW)
+    exact, fast = both(nested, options)
+    assert fast == exact and fast is not None and fast[0][0].post_id == "9"
+
+
 def test_record_lines(tmp_path: Path) -> None:
     c = tmp_path / "a.csv"
     c.write_bytes(b'a,b\r\n1,"x\r\ny"\r\n\r\n2,z\r\n"3",""""\n4,w')
@@ -107,6 +143,10 @@ _PIECES = [
     "https://x.de/",
     "www.",
     "#tag",
+    "＃",
+    "Σ",
+    "«",
+    "\u3000",
     "@user",
     "Https://y.org/p).",
     "#１",
