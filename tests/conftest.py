@@ -6,8 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from lagebild.cli import load_commands
 from lagebild.plugins import Registry, load_registry
 from lagebild.store import PostStore
+
+# the console script registers only the command it runs; tests drive ``app`` with every one
+load_commands([])
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

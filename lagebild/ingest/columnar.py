@@ -54,6 +54,7 @@ __all__ = [
 ]
 
 _BLOCK = 64 << 20
+_COLUMNAR_BATCH = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -405,15 +406,18 @@ def _assemble(
     if slow_accounts:
         account_table = pa.concat_tables([account_table, accounts_to_table(slow_accounts)])
     accounts_read = (n if accounts is not None else 0) + len(slow_accounts)
+    # batches of ``_COLUMNAR_BATCH`` rows: the table is in memory already, and the store
+    # checks each batch against every stored key, so fewer, larger batches cost less
+    size = max(batch_size, _COLUMNAR_BATCH)
     batches = [
         Batch(
-            posts.slice(i, batch_size),
+            posts.slice(i, size),
             ACCOUNT_SCHEMA.empty_table(),
             QUARANTINE_SCHEMA.empty_table(),
             Counter(),
             0,
         )
-        for i in range(0, posts.num_rows, batch_size)
+        for i in range(0, posts.num_rows, size)
     ]
     batches.append(
         Batch(

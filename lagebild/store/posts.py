@@ -41,7 +41,10 @@ from lagebild.model import (
 from lagebild.store.parts import list_parts, remove_leftovers, write_part, writer_lock
 from lagebild.store.sql import parquet_files
 
-__all__ = ["QUARANTINE_STORED_SCHEMA", "PostStore", "StoreWriter", "WriteResult"]
+__all__ = ["PART_ROWS", "QUARANTINE_STORED_SCHEMA", "PostStore", "StoreWriter", "WriteResult"]
+
+#: The most posts in one Parquet part (one row group each).
+PART_ROWS = 128 * 1024
 
 QUARANTINE_STORED_SCHEMA = QUARANTINE_SCHEMA.append(
     pa.field("quarantined_at", pa.timestamp("us", tz="UTC"), nullable=False)
@@ -177,16 +180,17 @@ class WriteResult:
 class StoreWriter:
     """Adds batches to the store, dropping what it already holds (by key).
 
-    Post parts are written by one background thread while the next batch is checked for
-    duplicates (Parquet encoding and DuckDB both release the GIL); ``close`` waits for them
-    and raises the first write error. Each part is still written atomically, so a run killed
-    with writes pending leaves a readable store that a rerun completes.
+    Post parts (at most ``PART_ROWS`` rows each) are written by two background threads while
+    the next batch is checked for duplicates (Parquet encoding and DuckDB both release the
+    GIL); ``close`` waits for them and raises the first write error. Each part is still
+    written atomically, so a run killed with writes pending leaves a readable store that a
+    rerun completes.
     """
 
     def __init__(self, store: PostStore, keys: Collection[str] = tuple(_KEY_SQL)) -> None:
         """``keys``: the tables whose stored keys are loaded (only those can be written)."""
         self.store = store
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lagebild-write")
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="lagebild-write")
         self._pending: list[Future[Path]] = []
         self.con = store.connect()
         self.con.execute("; ".join(_KEY_SQL[k] for k in keys))
@@ -237,7 +241,10 @@ class StoreWriter:
             return 0
         fresh = posts if len(idx) == posts.num_rows else posts.take(idx)  # all new: no copy
         self._raise_failed_writes()
-        self._pending.append(self._pool.submit(write_part, self.store.folder("posts"), fresh))
+        folder = self.store.folder("posts")
+        for start in range(0, fresh.num_rows, PART_ROWS):
+            part = fresh.slice(start, PART_ROWS)
+            self._pending.append(self._pool.submit(write_part, folder, part))
         self.con.register("_fresh", fresh.select(["platform", "post_id"]))
         self.con.execute("INSERT INTO post_keys SELECT platform, post_id FROM _fresh")
         self.con.unregister("_fresh")

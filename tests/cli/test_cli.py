@@ -183,3 +183,44 @@ def test_coordination_command(tmp_path: Path) -> None:
     assert bad.returncode == 1
     assert "no post has an object of kind mention" in bad.stderr
     assert run(data, "findings", "nope", check=False).returncode == 1
+
+
+def test_each_command_is_registered_by_the_modules_listed_for_it() -> None:
+    from lagebild.cli import COMMAND_MODULES, app, load_commands
+
+    load_commands([])
+    registered = {
+        c.name: c.callback.__module__ for c in app.registered_commands if c.name and c.callback
+    }
+    for group in app.registered_groups:
+        assert group.name and group.typer_instance
+        commands = group.typer_instance.registered_commands
+        modules = {c.callback.__module__ for c in commands if c.callback}
+        assert modules <= {f"lagebild.cli.{m}" for m in COMMAND_MODULES[group.name]}
+        registered[group.name] = min(modules)
+    assert set(registered) == set(COMMAND_MODULES)
+    for name, module in registered.items():
+        assert module in {f"lagebild.cli.{m}" for m in COMMAND_MODULES[name]}
+
+
+@pytest.mark.parametrize(
+    ("argv", "name"),
+    [
+        (["ingest", "x.csv"], "ingest"),
+        (["--data-dir", "d", "stats", "--json"], "stats"),
+        (["--data-dir=d", "--config", "c.toml", "claims", "eval"], "claims"),
+        (["--help"], None),
+        ([], None),
+    ],
+)
+def test_command_name(argv: list[str], name: str | None) -> None:
+    from lagebild.cli import command_name
+
+    assert command_name(argv) == name
+
+
+def test_help_lists_every_command(tmp_path: Path) -> None:
+    from lagebild.cli import COMMAND_MODULES
+
+    out = run(tmp_path, "--help").stdout
+    assert all(name in out for name in COMMAND_MODULES)
