@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from lagebild.ingest.base import Batch, Item, ReadOptions, Where
-from lagebild.ingest.sql_rules import quote, uniq
+from lagebild.ingest.sql_rules import ident, quote, uniq
 from lagebild.ingest.tabular import csv_header
 from lagebild.ingest.urls import normalize_url, registered_domain
 from lagebild.model import (
@@ -63,8 +64,8 @@ class ColumnarInput:
 
     JSON Lines are loaded one of two ways: ``fields`` is empty when ``src`` holds each line
     as one ``json`` column; otherwise ``src`` has one ``JSON`` column per requested top-level
-    field, and ``spans`` holds each record's byte range, to give the raw line of a row that
-    goes to Python.
+    field (``columns``: those some line has, not as null), and ``spans`` holds each record's
+    byte range, to give the raw line of a row that goes to Python.
     """
 
     kind: str  # "csv", "jsonl" or "parquet"
@@ -90,35 +91,36 @@ def load_input(
     p = quote(str(path))
     if kind == "jsonl" and fields:
         return _load_jsonl_fields(con, path, fields)
-    try:
-        if kind == "csv":
-            first = _first_line(path)
-            delim = "\t" if first.count(b"\t") > first.count(b",") else ","
-            con.execute(
-                f"CREATE OR REPLACE TEMP TABLE src AS SELECT * FROM read_csv({p}, "
-                f"all_varchar = true, header = true, delim = {quote(delim)}, quote = '\"', "
-                "escape = '\"', store_rejects = true, rejects_table = 'csv_rejects', "
-                "rejects_scan = 'csv_scans', max_line_size = 33554432, auto_detect = true)"
-            )
-            row = con.execute("SELECT count(*) FROM csv_rejects").fetchone()
-            if row and row[0]:
-                return None
-            lines = record_lines_csv(path)
-        elif kind == "jsonl":
-            con.execute(
-                f"CREATE OR REPLACE TEMP TABLE src AS SELECT json FROM read_json({p}, "
-                "format = 'newline_delimited', records = false, columns = {json: 'JSON'}, "
-                "maximum_object_size = 134217728)"
-            )
-            lines = record_lines_jsonl(path)
-        else:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE src AS SELECT * FROM read_parquet({p})")
-            n = con.execute("SELECT count(*) FROM src").fetchone()
-            lines = np.arange(1, (n[0] if n else 0) + 1, dtype=np.int64)
-    except duckdb.Error:
-        return None
-    count = con.execute("SELECT count(*) FROM src").fetchone()
-    if count is None or count[0] != len(lines):
+    # the record scan (NumPy, without the GIL) runs while DuckDB loads the file
+    scan_lines = {"csv": record_lines_csv, "jsonl": record_lines_jsonl}.get(kind)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        scan = pool.submit(scan_lines, path) if scan_lines else None
+        try:
+            if kind == "csv":
+                first = _first_line(path)
+                delim = "\t" if first.count(b"\t") > first.count(b",") else ","
+                con.execute(
+                    f"CREATE OR REPLACE TEMP TABLE src AS SELECT * FROM read_csv({p}, "
+                    f"all_varchar = true, header = true, delim = {quote(delim)}, quote = '\"', "
+                    "escape = '\"', store_rejects = true, rejects_table = 'csv_rejects', "
+                    "rejects_scan = 'csv_scans', max_line_size = 33554432, auto_detect = true)"
+                )
+                row = con.execute("SELECT count(*) FROM csv_rejects").fetchone()
+                if row and row[0]:
+                    return None
+            elif kind == "jsonl":
+                con.execute(
+                    f"CREATE OR REPLACE TEMP TABLE src AS SELECT json FROM read_json({p}, "
+                    "format = 'newline_delimited', records = false, columns = {json: 'JSON'}, "
+                    "maximum_object_size = 134217728)"
+                )
+            else:
+                con.execute(f"CREATE OR REPLACE TEMP TABLE src AS SELECT * FROM read_parquet({p})")
+        except duckdb.Error:
+            return None
+        ((count,),) = con.execute("SELECT count(*) FROM src").fetchall()
+        lines = scan.result() if scan else np.arange(1, count + 1, dtype=np.int64)
+    if count != len(lines):
         return None  # the two views of the file disagree: let the exact path read it
     columns = tuple(r[0] for r in con.execute("DESCRIBE src").fetchall())
     return ColumnarInput(kind, columns, lines)
@@ -131,19 +133,24 @@ def _load_jsonl_fields(
     if len({f.lower() for f in fields}) < len(fields):
         return None  # DuckDB's column names ignore case; these keys would collide
     spec = ", ".join(f"{quote(f)}: 'JSON'" for f in fields)
-    try:
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE src AS SELECT * FROM read_json({quote(str(path))}, "
-            f"format = 'newline_delimited', records = true, columns = {{{spec}}}, "
-            "maximum_object_size = 134217728)"
-        )
-    except duckdb.Error:
-        return None
-    lines, spans = record_spans_jsonl(path)
-    ((count,),) = con.execute("SELECT count(*) FROM src").fetchall()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        scan = pool.submit(record_spans_jsonl, path)  # runs while DuckDB loads the file
+        try:
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE src AS SELECT * FROM read_json({quote(str(path))}, "
+                f"format = 'newline_delimited', records = true, columns = {{{spec}}}, "
+                "maximum_object_size = 134217728)"
+            )
+        except duckdb.Error:
+            return None
+        lines, spans = scan.result()
+    counts = ", ".join(f"count({ident(f)})" for f in fields)
+    ((count, *present),) = con.execute(f"SELECT count(*), {counts} FROM src").fetchall()
     if count != len(lines):
         return None
-    return ColumnarInput("jsonl", fields, lines, fields, spans)
+    # a field that no line has (or only as null) is left out of ``columns``
+    columns = tuple(f for f, n in zip(fields, present, strict=True) if n)
+    return ColumnarInput("jsonl", columns, lines, fields, spans)
 
 
 def _first_line(path: Path) -> bytes:

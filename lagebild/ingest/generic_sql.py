@@ -37,8 +37,10 @@ def _value(inp: ColumnarInput, column: str) -> tuple[str, str]:
             return ident(column), "true"
         return "NULL::VARCHAR", "true"
     if inp.fields:
-        text = f"nullif({ident(column)} ->> '$', '')"
-        kind = f"coalesce(json_type({ident(column)}), 'NULL')"
+        if column not in inp.columns:  # no line has it: missing and null read the same
+            return "NULL::VARCHAR", "true"
+        i = inp.fields.index(column)
+        text, kind = f"__v{i}", f"coalesce(__t{i}, 'NULL')"
     else:
         paths = [f'$."{column}"'] + ([f"$.{column}"] if "." in column else [])
         text = (
@@ -51,12 +53,31 @@ def _value(inp: ColumnarInput, column: str) -> tuple[str, str]:
     return text, scalar
 
 
-def _json(inp: ColumnarInput, column: str) -> str:
-    """SQL for a field's JSON value (NULL when the key is missing)."""
+def _json(inp: ColumnarInput, column: str) -> tuple[str, str]:
+    """SQL for a field's JSON value and its JSON type (both NULL when the key is missing)."""
     if inp.fields:
-        return ident(column)
-    path = f'$."{column}"'
-    return f"json -> {quote(path)}"
+        if column not in inp.columns:
+            return "NULL::JSON", "NULL::VARCHAR"
+        i = inp.fields.index(column)
+        return f"__j{i}", f"__t{i}"
+    path = quote(f'$."{column}"')
+    return f"json -> {path}", f"json_type(json -> {path})"
+
+
+def _fields_sql(inp: ColumnarInput) -> str:
+    """The fields of a JSON Lines input loaded by field: each one's text, type and JSON, once."""
+    cols = ", ".join(
+        f"nullif({ident(c)} ->> '$', '') AS __v{i}, json_type({ident(c)}) AS __t{i}, "
+        f"{ident(c)} AS __j{i}"
+        for i, c in enumerate(inp.fields)
+        if c in inp.columns
+    )
+    return f"(SELECT rowid AS _rid, {cols} FROM src)"
+
+
+# a JSON array of strings only (the text of a parsed, hence valid, JSON value)
+_STRING = r'"(?:[^"\\]|\\.)*"'
+_STRING_ARRAY = rf"\s*\[\s*(?:{_STRING}\s*(?:,\s*{_STRING}\s*)*)?\]\s*"
 
 
 def _list_value(inp: ColumnarInput, column: str) -> tuple[str, str, str]:
@@ -66,8 +87,7 @@ def _list_value(inp: ColumnarInput, column: str) -> tuple[str, str, str]:
     if inp.kind == "csv":
         # a CSV cell is never missing when its column exists (empty is an empty list)
         return cell, "true" if column in inp.columns else "false", "true"
-    value = _json(inp, column)
-    jtype = f"json_type({value})"
+    value, jtype = _json(inp, column)
     items = (
         f"CASE WHEN {jtype} = 'ARRAY' THEN list_filter(from_json({value}, "
         f"'[\"VARCHAR\"]'), lambda x: x IS NOT NULL AND x <> '') ELSE {cell} END"
@@ -76,9 +96,8 @@ def _list_value(inp: ColumnarInput, column: str) -> tuple[str, str, str]:
     # Arrays of strings only; a nested or dotted list column goes the exact way.
     safe = (
         f"({'false' if '.' in column else 'true'} AND ({jtype} IS NULL OR {jtype} = 'NULL' "
-        f"OR {jtype} = 'VARCHAR' OR ({jtype} = 'ARRAY' AND coalesce(list_bool_and("
-        f"list_transform(from_json({value}, '[\"JSON\"]'), "
-        f"lambda e: json_type(e) = 'VARCHAR')), true))))"
+        f"OR {jtype} = 'VARCHAR' OR ({jtype} = 'ARRAY' AND "
+        f"regexp_full_match({value}::VARCHAR, {quote(_STRING_ARRAY)}))))"
     )
     return items, present, safe
 
@@ -182,7 +201,13 @@ def _mapped_sql(inp: ColumnarInput, options: ReadOptions) -> str:
           {collected_ts} AS collected_at
         FROM src)
     """
-    return _extract_once(sql) if inp.kind == "jsonl" and not inp.fields else sql
+    if inp.kind != "jsonl":
+        return sql
+    if not inp.fields:
+        return _extract_once(sql)
+    return sql.replace("SELECT rowid AS _r,", "SELECT _rid AS _r,").replace(
+        "FROM src)", f"FROM {_fields_sql(inp)})"
+    )
 
 
 def read_tables(path: Path, options: ReadOptions, batch_size: int) -> list[Batch] | None:

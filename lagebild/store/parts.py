@@ -12,7 +12,7 @@ import fcntl
 import os
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -33,14 +33,24 @@ def list_parts(folder: Path) -> list[Path]:
     return sorted(folder.glob("part-*.parquet"))
 
 
-def write_part(folder: Path, table: pa.Table) -> Path:
-    """Write ``table`` as a new part of ``folder`` atomically; return its path."""
+def write_part(folder: Path, table: pa.Table, dictionary: Sequence[str] | None = None) -> Path:
+    """Write ``table`` as a new part of ``folder`` atomically; return its path.
+
+    ``dictionary``: the columns worth dictionary encoding (default: all); encoding a column
+    of mostly distinct values (texts, ids) only costs time.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     name = f"part-{time.time_ns():020d}-{uuid.uuid4().hex[:12]}.parquet"
     tmp = folder / f"{_TMP_PREFIX}{name}"
     final = folder / name
     try:
-        pq.write_table(table, tmp, compression="zstd", row_group_size=128 * 1024)
+        pq.write_table(
+            table,
+            tmp,
+            compression="zstd",
+            row_group_size=128 * 1024,
+            use_dictionary=True if dictionary is None else list(dictionary),
+        )
         with tmp.open("rb+") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, final)

@@ -45,6 +45,20 @@ __all__ = ["PART_ROWS", "QUARANTINE_STORED_SCHEMA", "PostStore", "StoreWriter", 
 
 #: The most posts in one Parquet part (one row group each).
 PART_ROWS = 128 * 1024
+#: Post columns with few distinct values, dictionary encoded in Parquet.
+_POST_DICTIONARY = (
+    "platform",
+    "account_id",
+    "account_handle",
+    "lang",
+    "urls",
+    "domains",
+    "hashtags",
+    "mentions",
+    "media",
+    "collected_at",
+    "source",
+)
 
 QUARANTINE_STORED_SCHEMA = QUARANTINE_SCHEMA.append(
     pa.field("quarantined_at", pa.timestamp("us", tz="UTC"), nullable=False)
@@ -244,7 +258,7 @@ class StoreWriter:
         folder = self.store.folder("posts")
         for start in range(0, fresh.num_rows, PART_ROWS):
             part = fresh.slice(start, PART_ROWS)
-            self._pending.append(self._pool.submit(write_part, folder, part))
+            self._pending.append(self._pool.submit(write_part, folder, part, _POST_DICTIONARY))
         self.con.register("_fresh", fresh.select(["platform", "post_id"]))
         self.con.execute("INSERT INTO post_keys SELECT platform, post_id FROM _fresh")
         self.con.unregister("_fresh")
