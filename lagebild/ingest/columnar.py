@@ -98,6 +98,9 @@ def load_input(
         try:
             if kind == "csv":
                 first = _first_line(path)
+                header = csv_header(first.decode("utf-8", errors="replace")) or ()
+                if len(set(header)) < len(header):
+                    return None  # a repeated column: Python keeps the last, DuckDB renames it
                 delim = "\t" if first.count(b"\t") > first.count(b",") else ","
                 con.execute(
                     f"CREATE OR REPLACE TEMP TABLE src AS SELECT * FROM read_csv({p}, "

@@ -92,16 +92,22 @@ def time_sql(value: str, time_format: str | None = None) -> tuple[str, str]:
 
 def list_cell(text: str) -> str:
     """The items of a list written into one cell (``tabular.list_field``)."""
-    # DuckDB's trim with a character set is slow: only a cell that needs it is trimmed
-    edge = quote(f"^{_WS_OR_QUOTE}|{_WS_OR_QUOTE}$")
-    single = (
-        f"CASE WHEN regexp_matches({text}, {edge}) "
-        f"THEN trim(trim(trim({text}), '''\"')) ELSE {text} END"
-    )
+
+    def single(value: str) -> str:
+        # DuckDB's trim with a character set is slow: only a value that needs it is trimmed
+        edge = quote(f"^{_WS_OR_QUOTE}|{_WS_OR_QUOTE}$")
+        item = (
+            f"CASE WHEN regexp_matches({value}, {edge}) "
+            f"THEN trim(trim(trim({value}), '''\"')) ELSE {value} END"
+        )
+        return f"CASE WHEN {item} = '' THEN [] ELSE [{item}] END"
+
+    # the common shapes without a comma, "a" and "[a]", skip the split and its lambdas
     return (
         f"CASE WHEN {text} IS NULL THEN [] "
-        f"WHEN NOT contains({text}, ',') AND NOT contains({text}, '[') "
-        f"THEN CASE WHEN {single} = '' THEN [] ELSE [{single}] END ELSE "
+        f"WHEN NOT contains({text}, ',') AND NOT contains({text}, '[') THEN {single(text)} "
+        f"WHEN NOT contains({text}, ',') AND starts_with({text}, '[') AND ends_with({text}, ']') "
+        f"THEN {single(f'({text})[2:-2]')} ELSE "
         f"coalesce(list_filter(list_transform(string_split(CASE WHEN trim({text}) LIKE '[%]' "
         f"THEN trim({text})[2:-2] ELSE trim({text}) END, ','), "
         "lambda x: trim(trim(trim(x), '''\"'))), lambda x: x <> ''), []) END"

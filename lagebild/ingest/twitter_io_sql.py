@@ -27,6 +27,9 @@ from lagebild.ingest.sql_rules import (
 __all__ = ["read_tables"]
 
 _ABSENT = "('', 'absent', 'none', 'null', 'nan')"
+# a cell longer than this many bytes cannot lower to one of them (skips lowering long texts;
+# 3 bytes a letter covers an upper case outside ASCII whose lower case is ASCII, like "K")
+_ABSENT_BYTES = 3 * len("absent")
 _TRUE = "('true', '1', 'yes', 't', 'y')"
 _COUNTS = {
     "views": "impression_count",
@@ -53,7 +56,8 @@ def _mapped_sql(inp: ColumnarInput) -> str:
         if column not in cells:
             r = raw(column)
             cells[column] = (
-                f"(CASE WHEN {r} IS NULL OR lower({r}) IN {_ABSENT} THEN NULL ELSE {r} END)"
+                f"(CASE WHEN {r} IS NULL OR (strlen({r}) <= {_ABSENT_BYTES} "
+                f"AND lower({r}) IN {_ABSENT}) THEN NULL ELSE {r} END)"
             )
         return f"__c{list(cells).index(column)}"
 

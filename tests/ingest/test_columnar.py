@@ -82,6 +82,10 @@ def test_declines_files_with_structural_errors(tmp_path: Path) -> None:
         '"created_at": "2021-01-01T00:00:00Z"}\n{broken\n'
     )
     assert generic_sql.read_tables(broken, ReadOptions(), 100) is None
+    # Python's csv module keeps the last of two same-named columns, DuckDB renames one
+    repeated = tmp_path / "repeated.csv"
+    repeated.write_text("platform,post_id,account_id,created_at,text,text\nx,1,a,2021-01-01,a,b\n")
+    assert generic_sql.read_tables(repeated, ReadOptions(), 100) is None
 
 
 def test_jsonl_rows_for_python_are_read_from_their_bytes(tmp_path: Path) -> None:
@@ -353,6 +357,8 @@ def test_crowdtangle_same_on_generated_rows(
 
     header = list(CT_COLUMNS)
     if instagram:
+        # Instagram exports have one "Description" (the caption), not Facebook's link text
+        header[header.index("Description")] = "Link Description"
         header[header.index("Page Name")] = "Account"
         header[header.index("Facebook Id")] = "Views"
         header[header.index("Message")] = "Description"
