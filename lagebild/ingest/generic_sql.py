@@ -66,9 +66,18 @@ def _json(inp: ColumnarInput, column: str) -> tuple[str, str]:
 
 def _fields_sql(inp: ColumnarInput) -> str:
     """The fields of a JSON Lines input loaded by field: each one's text, type and JSON, once."""
+
+    def jtype(c: str) -> str:
+        # DuckDB's JSON values are minified: a string or an array shows in its first character
+        text = f"{ident(c)}::VARCHAR"
+        return (
+            f"CASE WHEN {ident(c)} IS NULL THEN NULL WHEN starts_with({text}, '\"') "
+            f"THEN 'VARCHAR' WHEN starts_with({text}, '[') THEN 'ARRAY' "
+            f"ELSE json_type({ident(c)}) END"
+        )
+
     cols = ", ".join(
-        f"nullif({ident(c)} ->> '$', '') AS __v{i}, json_type({ident(c)}) AS __t{i}, "
-        f"{ident(c)} AS __j{i}"
+        f"nullif({ident(c)} ->> '$', '') AS __v{i}, {jtype(c)} AS __t{i}, {ident(c)} AS __j{i}"
         for i, c in enumerate(inp.fields)
         if c in inp.columns
     )
