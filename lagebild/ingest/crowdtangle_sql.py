@@ -60,26 +60,32 @@ def _mapped_sql(inp: ColumnarInput, platform: str) -> str:
         checks.append(f"({r} IS NULL OR regexp_full_match({r}, '[0-9]{{1,18}}'))")
         return f"try_cast({r} AS BIGINT)"
 
+    inner: dict[str, str] = {}
+
+    def once(expr: str) -> str:
+        """``expr`` computed once per row, in the inner query."""
+        return inner.setdefault(expr, f"__e{len(inner)}")
+
     def local_time(column: str) -> tuple[str, str]:
         r = raw(column)
         iso, iso_ok = time_sql(r)
-        zone = f"regexp_extract({r}, {quote(_LOCAL_TIME)}, 2)"
-        local = (
-            f"timezone('UTC', strptime(regexp_extract({r}, {quote(_LOCAL_TIME)}, 1), "
-            f"'%Y-%m-%d %H:%M:%S') - to_minutes(CAST(round(({_ZONES})[{zone}] * 60) AS BIGINT)))"
+        is_local = once(f"regexp_full_match({r}, {quote(_LOCAL_TIME)})")
+        # the pattern is ASCII with a fixed-width time: the zone starts at character 21
+        offset = once(f"CASE WHEN {is_local} THEN ({_ZONES})[substr({r}, 21)] END")
+        local = once(
+            f"CASE WHEN {is_local} THEN timezone('UTC', strptime(left({r}, 19), "
+            f"'%Y-%m-%d %H:%M:%S') - to_minutes(CAST(round({offset} * 60) AS BIGINT))) END"
         )
-        is_local = f"regexp_full_match({r}, {quote(_LOCAL_TIME)})"
-        known = f"(({_ZONES})[{zone}] IS NOT NULL)"
         ts = f"CASE WHEN {is_local} THEN {local} ELSE {iso} END"
         ok = (
-            f"(CASE WHEN {is_local} THEN {known} AND {local} >= TIMESTAMPTZ '1990-01-01 00:00+00'"
-            f" AND {local} < TIMESTAMPTZ '2100-01-01 00:00+00' ELSE {iso_ok} END)"
+            f"(CASE WHEN {is_local} THEN {offset} IS NOT NULL AND year({local}) "
+            f"BETWEEN 1990 AND 2099 ELSE {iso_ok} END)"
         )
         return ts, ok
 
     url = cell("URL")
     checks.append(f"{url} IS NOT NULL AND regexp_full_match({url}, '[\\x00-\\x7f]*')")
-    post_id = f"regexp_extract({url}, {quote(_COMMON_ID)}, 1)"
+    post_id = once(f"regexp_extract({url}, {quote(_COMMON_ID)}, 1)")
     checks.append(f"{post_id} <> ''")
     if instagram:
         handle = cell("User Name")
@@ -123,9 +129,12 @@ def _mapped_sql(inp: ColumnarInput, platform: str) -> str:
         f"list_concat(CASE WHEN {link} IS NULL THEN [] ELSE [{link}] END, "
         f"CASE WHEN {text} IS NULL THEN [] ELSE {urls_text} END)"
     )
-    # a link holding the post id may be the post's own URL: only Python can tell
+    # a link holding the post id may be the post's own URL: only Python can tell (the links
+    # are cut from the link cell and the text, so neither holding the id rules it out first)
     checks.append(
-        f"NOT list_bool_or(list_transform({candidates}, lambda u: contains(u, {post_id}))) IS TRUE"
+        f"(NOT (contains(coalesce({link}, ''), {post_id}) OR contains(coalesce({text}, ''), "
+        f"{post_id})) OR NOT list_bool_or(list_transform({candidates}, "
+        f"lambda u: contains(u, {post_id}))) IS TRUE)"
     )
     created, created_ok = local_time("Post Created")
     checks.append(created_ok)
@@ -137,12 +146,13 @@ def _mapped_sql(inp: ColumnarInput, platform: str) -> str:
     replies = count("Comments")
     handle_cell = cell("User Name")
     description = cell("Page Description")
+    computed = "".join(f", {expr} AS {name}" for expr, name in inner.items())
     return f"""
       SELECT * EXCLUDE (raw_urls0, hashtags0, mentions0),
         {uniq("raw_urls0")} AS raw_urls, {uniq("hashtags0")} AS hashtags,
         {uniq("mentions0")} AS mentions
       FROM (
-        SELECT rowid AS _r,
+        SELECT __rid AS _r,
           NOT coalesce(({" AND ".join(checks)}), false) AS _py,
           {quote(platform)} AS platform, {post_id} AS post_id, {account_id} AS account_id,
           {handle_cell} AS account_handle, {created} AS created_at, {text} AS text,
@@ -154,7 +164,7 @@ def _mapped_sql(inp: ColumnarInput, platform: str) -> str:
           {replies} AS replies, NULL::BIGINT AS quotes, NULL::TIMESTAMPTZ AS collected_at,
           {name} AS acc_name, {page_created} AS acc_created_at, {followers} AS acc_followers,
           {description} AS acc_description, {labels} AS acc_labels
-        FROM src)
+        FROM (SELECT rowid AS __rid, *{computed} FROM src))
     """
 
 

@@ -64,7 +64,12 @@ def uniq(column: str) -> str:
 
 def stripped(value: str) -> str:
     """``value`` has no leading or trailing whitespace (as Python's ``str.strip`` sees it)."""
-    return f"(NOT regexp_matches({value}, {quote('^' + _WS + '|' + _WS + '$')}))"
+    # two anchored patterns: RE2 matches "...$" backwards from the end, while "^a|b$" would
+    # scan the whole value
+    return (
+        f"(NOT (regexp_matches({value}, {quote('^' + _WS)}) "
+        f"OR regexp_matches({value}, {quote(_WS + '$')})))"
+    )
 
 
 def time_sql(value: str, time_format: str | None = None) -> tuple[str, str]:
@@ -83,10 +88,9 @@ def time_sql(value: str, time_format: str | None = None) -> tuple[str, str]:
             f"WHEN {epoch_ms} THEN to_timestamp(try_cast({value} AS BIGINT) / 1000.0) END"
         )
         sure = "true"
-    ok = (
-        f"({sure} AND {ts} IS NOT NULL AND {ts} >= TIMESTAMPTZ '1990-01-01 00:00:00+00' "
-        f"AND {ts} < TIMESTAMPTZ '2100-01-01 00:00:00+00')"
-    )
+    # from 1990-01-01 to before 2100-01-01 UTC (the columnar connection's time zone is UTC);
+    # NULL when the time is: one evaluation of ``ts`` instead of three
+    ok = f"({sure} AND year({ts}) BETWEEN 1990 AND 2099)"
     return ts, ok
 
 

@@ -43,18 +43,21 @@ _COUNTS = {
 def _mapped_sql(inp: ColumnarInput) -> str:
     checks: list[str] = []
 
-    def raw(column: str) -> str:
+    def raw(column: str, matched: bool = False) -> str:
+        """A cell as read; ``matched``: a full-match check of the caller already rules out
+        surrounding white space (which only Python strips)."""
         if column not in inp.columns:
             return "NULL::VARCHAR"
-        checks.append(f"({ident(column)} IS NULL OR {stripped(ident(column))})")
+        if not matched:
+            checks.append(f"({ident(column)} IS NULL OR {stripped(ident(column))})")
         return ident(column)
 
     cells: dict[str, str] = {}
 
-    def cell(column: str) -> str:
+    def cell(column: str, matched: bool = False) -> str:
         """The cleaned cell, computed once per row in the inner query."""
         if column not in cells:
-            r = raw(column)
+            r = raw(column, matched)
             cells[column] = (
                 f"(CASE WHEN {r} IS NULL OR (strlen({r}) <= {_ABSENT_BYTES} "
                 f"AND lower({r}) IN {_ABSENT}) THEN NULL ELSE {r} END)"
@@ -62,12 +65,12 @@ def _mapped_sql(inp: ColumnarInput) -> str:
         return f"__c{list(cells).index(column)}"
 
     def tweet_id(column: str) -> str:
-        c = cell(column)
+        c = cell(column, matched=True)
         checks.append(f"({c} IS NULL OR regexp_full_match({c}, '[0-9A-Za-z_]+|[0-9]+\\.0'))")
         return f"(CASE WHEN {c} = '0' THEN NULL ELSE regexp_replace({c}, '\\.0$', '') END)"
 
     def count(column: str) -> str:
-        c = cell(column)
+        c = cell(column, matched=True)
         checks.append(f"({c} IS NULL OR regexp_full_match({c}, '\\d{{1,18}}'))")
         return f"try_cast({c} AS BIGINT)"
 
@@ -84,7 +87,7 @@ def _mapped_sql(inp: ColumnarInput) -> str:
     mention_items = list_cell(cell("user_mentions"))
     urls_text, tags_text, _ = entity_sql(text)
     checks += [lower_sure(text), lower_sure(cell("hashtags")), lower_sure(cell("user_mentions"))]
-    created_acc = cell("account_creation_date")
+    created_acc = cell("account_creation_date", matched=True)
     acc_time, acc_time_ok = time_sql(created_acc)
     checks.append(f"({created_acc} IS NULL OR {acc_time_ok})")
     counts = {field: count(column) for field, column in _COUNTS.items()}
