@@ -46,12 +46,14 @@ from lagebild.model import (
 __all__ = [
     "ColumnarInput",
     "Fallback",
+    "csv_quotes_strict",
     "input_kind",
     "load_input",
     "record_lines_csv",
     "record_lines_jsonl",
     "register_url_functions",
     "run_columnar",
+    "to_batches",
 ]
 
 _BLOCK = 64 << 20
@@ -80,7 +82,9 @@ def load_input(
 ) -> ColumnarInput | None:
     """Load ``path`` into table ``src``; ``None`` when the columnar path cannot read it exactly.
 
-    CSV cells are loaded as text (empty cells as NULL), Parquet with its own types. JSON Lines
+    CSV cells are loaded as text (empty cells as NULL), Parquet with its own types; a CSV with
+    loose quoting (``a, "b" ,c``: DuckDB drops the spaces and quotes, Python keeps them) or a
+    NUL byte returns ``None``. JSON Lines
     with ``fields`` (top-level keys) are loaded as one ``JSON`` column per field, which parses
     each line once, in the reader; without, as one ``json`` column per line. A CSV with
     structural errors (wrong column counts, bad encoding) or a JSON Lines file with a broken
@@ -91,10 +95,11 @@ def load_input(
     p = quote(str(path))
     if kind == "jsonl" and fields:
         return _load_jsonl_fields(con, path, fields)
-    # the record scan (NumPy, without the GIL) runs while DuckDB loads the file
+    # the record scans (NumPy, without the GIL) run while DuckDB loads the file
     scan_lines = {"csv": record_lines_csv, "jsonl": record_lines_jsonl}.get(kind)
     with ThreadPoolExecutor(max_workers=1) as pool:
         scan = pool.submit(scan_lines, path) if scan_lines else None
+        strict = pool.submit(csv_quotes_strict, path) if kind == "csv" else None
         try:
             if kind == "csv":
                 first = _first_line(path)
@@ -123,6 +128,8 @@ def load_input(
             return None
         ((count,),) = con.execute("SELECT count(*) FROM src").fetchall()
         lines = scan.result() if scan else np.arange(1, count + 1, dtype=np.int64)
+        if strict is not None and not strict.result():
+            return None  # loose quoting, which DuckDB and Python's csv read differently
     if count != len(lines):
         return None  # the two views of the file disagree: let the exact path read it
     columns = tuple(r[0] for r in con.execute("DESCRIBE src").fetchall())
@@ -260,13 +267,13 @@ Fallback = Callable[[Any, Where], list[Item]]
 
 
 def input_kind(path: Path) -> str | None:
-    """``"csv"`` or ``"jsonl"`` when the columnar path can load the file, else ``None``."""
+    """``"csv"``, ``"jsonl"`` or ``"parquet"`` when :func:`load_input` can load the file."""
     with path.open("rb") as fh:
         head = fh.read(4)
         fh.seek(0)
         first = fh.readline().lstrip(b"\xef\xbb\xbf \t\r")
     if head == b"PAR1":
-        return None
+        return "parquet"
     if first.startswith(b"{"):
         try:
             return "jsonl" if isinstance(orjson.loads(first), dict) else None
@@ -416,6 +423,18 @@ def _assemble(
     if slow_accounts:
         account_table = pa.concat_tables([account_table, accounts_to_table(slow_accounts)])
     accounts_read = (n if accounts is not None else 0) + len(slow_accounts)
+    return to_batches(posts, account_table, rejects_to_table(rejects), accounts_read, batch_size)
+
+
+def to_batches(
+    posts: pa.Table,
+    accounts: pa.Table,
+    rejects: pa.Table,
+    accounts_read: int,
+    batch_size: int,
+    skipped: Counter[str] | None = None,
+) -> list[Batch]:
+    """A whole file's tables as batches: posts first, then accounts, rejects and skip counts."""
     # batches of ``_COLUMNAR_BATCH`` rows: the table is in memory already, and the store
     # checks each batch against every stored key, so fewer, larger batches cost less
     size = max(batch_size, _COLUMNAR_BATCH)
@@ -430,12 +449,55 @@ def _assemble(
         for i in range(0, posts.num_rows, size)
     ]
     batches.append(
-        Batch(
-            POST_SCHEMA.empty_table(),
-            account_table,
-            rejects_to_table(rejects),
-            Counter(),
-            accounts_read,
-        )
+        Batch(POST_SCHEMA.empty_table(), accounts, rejects, skipped or Counter(), accounts_read)
     )
     return batches
+
+
+def csv_quotes_strict(path: Path) -> bool:
+    """Whether every ``"`` in a CSV file is RFC 4180 quoting, and the file has no NUL byte.
+
+    DuckDB's reader and Python's ``csv`` module disagree on loose quoting (``a, "b" ,c``:
+    DuckDB drops the spaces and quotes, Python keeps them), so a file with such a quote must
+    go the exact way; so must one with a NUL byte (rare; not worth trusting both readers on).
+    With strict quoting, the odd quotes of the file open fields and the even ones close them:
+    an opening quote follows the delimiter, a newline or the start of the file, a closing one
+    is followed by the delimiter, a line end or the end of the file, and ``""`` inside a
+    quoted field is a closing quote directly followed by an opening one.
+    """
+    size = path.stat().st_size
+    if size == 0:
+        return True
+    first = _first_line(path)
+    delim = ord("\t") if first.count(b"\t") > first.count(b",") else ord(",")
+    start = 3 if first.startswith(b"\xef\xbb\xbf") else 0
+    data = np.memmap(path, dtype=np.uint8, mode="r")
+    parts = []
+    for i in range(0, size, _BLOCK):
+        block = data[i : i + _BLOCK]
+        if (block == 0).any():
+            del data
+            return False
+        parts.append(np.flatnonzero(block == 34).astype(np.int64) + i)
+    quotes = np.concatenate(parts)
+    if len(quotes) % 2:
+        del data
+        return False  # a quote left open: a structural error the exact path reports
+    opening, closing = quotes[0::2], quotes[1::2]
+    # a closing quote directly followed by the next opening one is an escaped quote
+    escaped = closing[:-1] + 1 == opening[1:]
+    before = data[np.maximum(opening - 1, 0)]
+    ok_open = (opening == start) | (before == delim) | (before == 10)
+    ok_open[1:] |= escaped
+    after = data[np.minimum(closing + 1, size - 1)]
+    after2 = data[np.minimum(closing + 2, size - 1)]
+    ok_close = (
+        (closing == size - 1)
+        | (after == delim)
+        | (after == 10)
+        | ((after == 13) & (closing + 2 < size) & (after2 == 10))
+    )
+    ok_close[:-1] |= escaped
+    ok = bool(ok_open.all() and ok_close.all())
+    del data
+    return ok

@@ -24,6 +24,7 @@ from typing import Any
 from lagebild.errors import ConfigError, RecordError
 from lagebild.ingest.base import (
     MALFORMED,
+    Batch,
     Head,
     Item,
     ReadOptions,
@@ -40,16 +41,34 @@ from lagebild.ingest.urls import normalize_url, registered_domain
 from lagebild.model import Post, Reject
 from lagebild.plugins import hookimpl
 
-__all__ = ["FORMAT", "OBJECT_KINDS", "read"]
+__all__ = [
+    "COLUMN_KINDS",
+    "FORMAT",
+    "MERGED",
+    "OBJECT_COLUMNS",
+    "OBJECT_KINDS",
+    "PREFIXES",
+    "Share",
+    "check_object_kind",
+    "merge_row_item",
+    "object_value",
+    "read",
+    "read_tables",
+    "share_post",
+]
 
 NAME = "coortweet"
+#: The ``Skipped`` kind of a row that went into a post an earlier row started.
+MERGED = "row merged into an earlier post"
 OBJECT_KINDS = ("repost", "url", "domain", "hashtag", "image")
-_PREFIXES = {"fb_": "facebook", "tw_": "twitter", "ig_": "instagram", "tg_": "telegram"}
-_OBJECT_COLUMNS = ("object_id", "url_id", "domain_id", "hashtag_id", "phash_id")
+#: Account prefixes that name the platform, tried in this order.
+PREFIXES = {"fb_": "facebook", "tw_": "twitter", "ig_": "instagram", "tg_": "telegram"}
+#: The object columns, in the order a row's objects are added to its post.
+OBJECT_COLUMNS = ("object_id", "url_id", "domain_id", "hashtag_id", "phash_id")
 
 
 @dataclass
-class _Share:
+class Share:
     """The merged rows of one post."""
 
     account_id: str
@@ -64,7 +83,7 @@ class _Share:
 
 def platform_of(account_id: str, default: str | None) -> str:
     """The platform named by an account prefix such as ``fb_``."""
-    for prefix, platform in _PREFIXES.items():
+    for prefix, platform in PREFIXES.items():
         if account_id.startswith(prefix):
             return platform
     return default or "unknown"
@@ -84,7 +103,7 @@ def _is_url(value: str) -> bool:
     return "://" in value or ("." in value and "/" in value)
 
 
-def _object(kind: str, value: str) -> tuple[str, str]:
+def object_value(kind: str, value: str) -> tuple[str, str]:
     """The field an object goes to and its stored form; an unusable value raises."""
     if kind == "repost":
         return "repost_of", value
@@ -102,7 +121,8 @@ def _object(kind: str, value: str) -> tuple[str, str]:
     return "media", f"phashid:{value}" if value.isdigit() else f"phash:{value.lower()}"
 
 
-_COLUMN_KINDS = {
+#: The object kind of each object column (``object_id``'s is ``ReadOptions.object_kind``).
+COLUMN_KINDS = {
     "url_id": "url",
     "domain_id": "domain",
     "hashtag_id": "hashtag",
@@ -110,27 +130,42 @@ _COLUMN_KINDS = {
 }
 
 
-def read(path: Path, options: ReadOptions) -> Iterator[Item]:
-    """Merge the share rows of each post into one post; rows that conflict are rejected."""
+def check_object_kind(options: ReadOptions) -> None:
+    """Raise :class:`ConfigError` for an ``object_kind`` this format does not know."""
     if options.object_kind not in OBJECT_KINDS:
         raise ConfigError(
             f"unknown object kind {options.object_kind!r}; use one of {', '.join(OBJECT_KINDS)}"
         )
-    shares: dict[str, _Share] = {}
+
+
+def read(path: Path, options: ReadOptions) -> Iterator[Item]:
+    """Merge the share rows of each post into one post; rows that conflict are rejected."""
+    check_object_kind(options)
+    shares: dict[str, Share] = {}
     for entry in iter_rows(path, NAME):
         if isinstance(entry, Reject):
             yield entry
             continue
         where, row = entry
-        try:
-            merged = _merge_row(shares, row, where, options)
-        except MALFORMED as exc:
-            yield make_reject(where, NAME, exc, _raw(row))
-            continue
-        if merged:
-            yield Skipped(where.source, where.line, "row merged into an earlier post")
+        item = merge_row_item(shares, row, where, options)
+        if item is not None:
+            yield item
     for post_id, share in shares.items():
-        yield _post(post_id, share, options)
+        yield share_post(post_id, share, options)
+
+
+def merge_row_item(
+    shares: dict[str, Share], row: Mapping[str, Any], where: Where, options: ReadOptions
+) -> Reject | Skipped | None:
+    """Add one row to ``shares``: its reject, ``Skipped`` for a merged row, or ``None``.
+
+    The one step of :func:`read` per row; the columnar path replays rows through it too.
+    """
+    try:
+        merged = _merge_row(shares, row, where, options)
+    except MALFORMED as exc:
+        return make_reject(where, NAME, exc, _raw(row))
+    return Skipped(where.source, where.line, MERGED) if merged else None
 
 
 def _raw(row: Mapping[str, Any]) -> str:
@@ -138,7 +173,7 @@ def _raw(row: Mapping[str, Any]) -> str:
 
 
 def _merge_row(
-    shares: dict[str, _Share], row: Mapping[str, Any], where: Where, options: ReadOptions
+    shares: dict[str, Share], row: Mapping[str, Any], where: Where, options: ReadOptions
 ) -> bool:
     """Add one row to its post; True when the post was already there (a merged row)."""
     post_id = req_str(_value(row, "post_id") or _value(row, "content_id"), "post_id")
@@ -146,11 +181,11 @@ def _merge_row(
     ts = _value(row, "timestamp") or _value(row, "timestamp_share")
     created_at = parse_time(ts, "timestamp")
     objects: list[tuple[str, str]] = []
-    for column in _OBJECT_COLUMNS:
+    for column in OBJECT_COLUMNS:
         value = _value(row, column)
         if value is not None:
-            kind = options.object_kind if column == "object_id" else _COLUMN_KINDS[column]
-            objects.append(_object(kind, value))
+            kind = options.object_kind if column == "object_id" else COLUMN_KINDS[column]
+            objects.append(object_value(kind, value))
     share = shares.get(post_id)
     if share is not None:
         if share.account_id != account_id:
@@ -166,7 +201,7 @@ def _merge_row(
         raise RecordError(f"post {post_id} reposts several objects: {sorted(reposts)}")
     merged = share is not None
     if share is None:
-        share = shares[post_id] = _Share(account_id, created_at, where)
+        share = shares[post_id] = Share(account_id, created_at, where)
     for target, value in objects:
         if target == "repost_of":
             share.repost_of = value
@@ -177,7 +212,8 @@ def _merge_row(
     return merged
 
 
-def _post(post_id: str, share: _Share, options: ReadOptions) -> Post:
+def share_post(post_id: str, share: Share, options: ReadOptions) -> Post:
+    """The post the merged rows of ``post_id`` make."""
     return Post(
         platform=platform_of(share.account_id, options.platform),
         post_id=post_id,
@@ -212,8 +248,15 @@ def sniff(head: Head) -> bool:
         "account_id" in cols
         and bool(cols & {"post_id", "content_id"})
         and bool(cols & {"timestamp", "timestamp_share"})
-        and bool(cols & set(_OBJECT_COLUMNS))
+        and bool(cols & set(OBJECT_COLUMNS))
     )
+
+
+def read_tables(path: Path, options: ReadOptions, batch_size: int) -> list[Batch] | None:
+    """The columnar path for whole share tables (see ``coortweet_sql``)."""
+    from lagebild.ingest import coortweet_sql  # the SQL path imports this module
+
+    return coortweet_sql.read_tables(path, options, batch_size)
 
 
 FORMAT = SourceFormat(
@@ -224,6 +267,7 @@ FORMAT = SourceFormat(
     read=read,
     priority=10,
     options=("object_kind", "platform"),
+    read_tables=read_tables,
 )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from lagebild.store.sql import quote
 
 __all__ = [
+    "WHITESPACE",
     "entity_sql",
     "ident",
     "list_cell",
@@ -23,8 +24,10 @@ __all__ = [
 ]
 
 # Python's str.strip() whitespace, for "is this value already stripped?"
-_WS = r"[\s\p{Z}\x{1c}-\x{1f}\x{85}]"
-_WS_OR_QUOTE = r"[\s\p{Z}\x{1c}-\x{1f}\x{85}'\"]"
+# (RE2's \s lacks the vertical tab \x0b that Python strips)
+WHITESPACE = r"[\s\x{0b}\p{Z}\x{1c}-\x{1f}\x{85}]"
+_WS = WHITESPACE
+_WS_OR_QUOTE = r"[\s\x{0b}\p{Z}\x{1c}-\x{1f}\x{85}'\"]"
 _ISO = r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?)?"
 _W = r"[\p{L}\p{N}_]"
 # a hashtag is the whole word-character run after "#", unless it is only digits/underscores.
@@ -35,7 +38,8 @@ _HASHTAG = rf"(?:^|[^\p{{L}}\p{{N}}_&/#])[#＃]{_W}+"
 _NOT_A_TAG = r"[\p{Nd}_]+"
 _MENTION = rf"(?:^|[^\p{{L}}\p{{N}}_@/.])@{_W}{{1,64}}(?:@[\p{{L}}\p{{N}}_.-]+\.{_W}+)?"
 _PY_SPACE = (
-    r"\s\x{1c}-\x{1f}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}"
+    r"\s\x{0b}\x{1c}-\x{1f}\x{85}\x{a0}\x{1680}"
+    r"\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}"
 )
 _URL = rf"(?i)(?:https?://|www\.)[^{_PY_SPACE}<>\"'«»“”]+"
 _URL_TRAIL = ".,;:!?)]}>…'\""

@@ -82,9 +82,12 @@ def _mapped_sql(inp: ColumnarInput) -> str:
     checks.append(created_ok)
     text = f"coalesce({ident('tweet_text')}, '')" if "tweet_text" in inp.columns else "''"
     retweet = f"(lower({raw('is_retweet')}) IN {_TRUE})"
-    url_items = list_cell(cell("urls"))
-    tag_items = list_cell(cell("hashtags"))
-    mention_items = list_cell(cell("user_mentions"))
+    lists = {
+        "__urls": list_cell(cell("urls")),
+        "__tags": list_cell(cell("hashtags")),
+        "__mentions": list_cell(cell("user_mentions")),
+    }
+    url_items, tag_items, mention_items = lists
     urls_text, tags_text, _ = entity_sql(text)
     checks += [lower_sure(text), lower_sure(cell("hashtags")), lower_sure(cell("user_mentions"))]
     created_acc = cell("account_creation_date", matched=True)
@@ -100,7 +103,12 @@ def _mapped_sql(inp: ColumnarInput) -> str:
     repost = tweet_id("retweet_tweetid")
     quote_of = tweet_id("quoted_tweet_tweetid")
     lang = cell("tweet_language")
-    inner = ", ".join(f"{expr} AS __c{i}" for i, expr in enumerate(cells.values()))
+    # cells first, then the list items read from them (DuckDB lets a select item use an
+    # earlier one's name): each is computed once per row
+    inner = ", ".join(
+        [f"{expr} AS __c{i}" for i, expr in enumerate(cells.values())]
+        + [f"{expr} AS {name}" for name, expr in lists.items()]
+    )
     return f"""
       SELECT * EXCLUDE (raw_urls0, hashtags0, mentions0),
         {uniq("raw_urls0")} AS raw_urls, {uniq("hashtags0")} AS hashtags,

@@ -82,6 +82,10 @@ def test_declines_files_with_structural_errors(tmp_path: Path) -> None:
         '"created_at": "2021-01-01T00:00:00Z"}\n{broken\n'
     )
     assert generic_sql.read_tables(broken, ReadOptions(), 100) is None
+    # DuckDB reads `a, "b" ,c` as a, b, c; Python's csv module keeps ` "b" `
+    loose = tmp_path / "loose.csv"
+    loose.write_text('platform,post_id,account_id,created_at,text\nx,1,a,2021-01-01, "b" \n')
+    assert generic_sql.read_tables(loose, ReadOptions(), 100) is None
     # Python's csv module keeps the last of two same-named columns, DuckDB renames one
     repeated = tmp_path / "repeated.csv"
     repeated.write_text("platform,post_id,account_id,created_at,text,text\nx,1,a,2021-01-01,a,b\n")
@@ -148,6 +152,7 @@ _PIECES = [
     "www.",
     "#tag",
     "＃",
+    "\x0b",
     "Σ",
     "«",
     "\u3000",
