@@ -46,13 +46,14 @@ from lagebild.model import (
 __all__ = [
     "ColumnarInput",
     "Fallback",
-    "csv_quotes_strict",
     "input_kind",
     "load_input",
+    "posts_from_sql",
     "record_lines_csv",
     "record_lines_jsonl",
     "register_url_functions",
     "run_columnar",
+    "scan_csv",
     "to_batches",
 ]
 
@@ -82,31 +83,28 @@ def load_input(
 ) -> ColumnarInput | None:
     """Load ``path`` into table ``src``; ``None`` when the columnar path cannot read it exactly.
 
-    CSV cells are loaded as text (empty cells as NULL), Parquet with its own types; a CSV with
-    loose quoting (``a, "b" ,c``: DuckDB drops the spaces and quotes, Python keeps them) or a
-    NUL byte returns ``None``. JSON Lines
+    CSV cells are loaded as text (empty cells as NULL), Parquet with its own types. JSON Lines
     with ``fields`` (top-level keys) are loaded as one ``JSON`` column per field, which parses
     each line once, in the reader; without, as one ``json`` column per line. A CSV with
-    structural errors (wrong column counts, bad encoding) or a JSON Lines file with a broken
-    line, a line that is not an object or a repeated key (Python keeps the last, DuckDB the
-    first) returns ``None``: the per-record path then reads it and quarantines exactly the
-    bad records.
+    structural errors (wrong column counts, bad encoding), loose quoting or a NUL byte (see
+    :func:`scan_csv`), or a JSON Lines file with a broken line, a line that is not an object
+    or a repeated key (Python keeps the last, DuckDB the first) returns ``None``: the
+    per-record path then reads it and quarantines exactly the bad records.
     """
     p = quote(str(path))
     if kind == "jsonl" and fields:
         return _load_jsonl_fields(con, path, fields)
-    # the record scans (NumPy, without the GIL) run while DuckDB loads the file
-    scan_lines = {"csv": record_lines_csv, "jsonl": record_lines_jsonl}.get(kind)
+    # the record scan (NumPy, without the GIL) runs while DuckDB loads the file
     with ThreadPoolExecutor(max_workers=1) as pool:
-        scan = pool.submit(scan_lines, path) if scan_lines else None
-        strict = pool.submit(csv_quotes_strict, path) if kind == "csv" else None
+        csv_scan = pool.submit(scan_csv, path) if kind == "csv" else None
+        jsonl_scan = pool.submit(record_lines_jsonl, path) if kind == "jsonl" else None
         try:
             if kind == "csv":
                 first = _first_line(path)
                 header = csv_header(first.decode("utf-8", errors="replace")) or ()
                 if len(set(header)) < len(header):
                     return None  # a repeated column: Python keeps the last, DuckDB renames it
-                delim = "\t" if first.count(b"\t") > first.count(b",") else ","
+                delim = _delimiter(first)
                 con.execute(
                     f"CREATE OR REPLACE TEMP TABLE src AS SELECT * FROM read_csv({p}, "
                     f"all_varchar = true, header = true, delim = {quote(delim)}, quote = '\"', "
@@ -127,9 +125,14 @@ def load_input(
         except duckdb.Error:
             return None
         ((count,),) = con.execute("SELECT count(*) FROM src").fetchall()
-        lines = scan.result() if scan else np.arange(1, count + 1, dtype=np.int64)
-        if strict is not None and not strict.result():
-            return None  # loose quoting, which DuckDB and Python's csv read differently
+        if csv_scan is not None:
+            lines, strict = csv_scan.result()
+            if not strict:
+                return None  # loose quoting, which DuckDB and Python's csv read differently
+        elif jsonl_scan is not None:
+            lines = jsonl_scan.result()
+        else:
+            lines = np.arange(1, count + 1, dtype=np.int64)
     if count != len(lines):
         return None  # the two views of the file disagree: let the exact path read it
     columns = tuple(r[0] for r in con.execute("DESCRIBE src").fetchall())
@@ -212,22 +215,37 @@ def record_lines_csv(path: Path) -> np.ndarray:
 
     A newline ends a record when the count of ``"`` before it is even (RFC 4180 quoting).
     """
+    return scan_csv(path)[0]
+
+
+def scan_csv(path: Path) -> tuple[np.ndarray, bool]:
+    """One pass over a CSV file: :func:`record_lines_csv`, and whether its quoting is strict.
+
+    Strict means every ``"`` is RFC 4180 quoting and the file has no NUL byte. DuckDB's reader
+    and Python's ``csv`` module disagree on loose quoting (``a, "b" ,c``: DuckDB drops the
+    spaces and quotes, Python keeps them), so a file with such a quote must go the exact way;
+    so must one with a NUL byte (rare; not worth trusting both readers on).
+    """
     size = path.stat().st_size
     if size == 0:
-        return np.empty(0, np.int64)
+        return np.empty(0, np.int64), True
     data = np.memmap(path, dtype=np.uint8, mode="r")
     ends_list = []
     nl_index_list = []
+    quote_list = []
     carry_quotes = 0
     carry_newlines = 0
+    nul = False
     for i in range(0, size, _BLOCK):
         block = data[i : i + _BLOCK]
+        nul = nul or bool((block == 0).any())
         nl = np.flatnonzero(block == 10)
         quotes = np.flatnonzero(block == 34)
         before = np.searchsorted(quotes, nl) + carry_quotes
         even = (before % 2) == 0
         ends_list.append(nl[even].astype(np.int64) + i)
         nl_index_list.append(np.flatnonzero(even) + carry_newlines)
+        quote_list.append(quotes.astype(np.int64) + i)
         carry_quotes += len(quotes)
         carry_newlines += len(nl)
     ends = np.concatenate(ends_list)  # byte position of each record-ending newline
@@ -240,9 +258,46 @@ def record_lines_csv(path: Path) -> np.ndarray:
     one = np.flatnonzero(length == 1)
     if len(one):
         keep[one] = data[starts[one]] != 13  # a lone "\r" is a blank CRLF line
-    del data
     keep[0] = False  # the header
-    return start_lines[keep].astype(np.int64)
+    strict = not nul and _quotes_strict(data, np.concatenate(quote_list), _first_line(path))
+    del data
+    return start_lines[keep].astype(np.int64), strict
+
+
+def _quotes_strict(data: np.ndarray, quotes: np.ndarray, first: bytes) -> bool:
+    """Whether the quotes at these positions of a CSV file are all RFC 4180 quoting.
+
+    With strict quoting, the odd quotes of the file open fields and the even ones close them:
+    an opening quote follows the delimiter, a newline or the start of the file, a closing one
+    is followed by the delimiter, a line end or the end of the file, and ``""`` inside a
+    quoted field is a closing quote directly followed by an opening one.
+    """
+    if len(quotes) % 2:
+        return False  # a quote left open: a structural error the exact path reports
+    size = len(data)
+    delim = ord(_delimiter(first))
+    start = 3 if first.startswith(b"\xef\xbb\xbf") else 0
+    opening, closing = quotes[0::2], quotes[1::2]
+    # a closing quote directly followed by the next opening one is an escaped quote
+    escaped = closing[:-1] + 1 == opening[1:]
+    before = data[np.maximum(opening - 1, 0)]
+    ok_open = (opening == start) | (before == delim) | (before == 10)
+    ok_open[1:] |= escaped
+    after = data[np.minimum(closing + 1, size - 1)]
+    after2 = data[np.minimum(closing + 2, size - 1)]
+    ok_close = (
+        (closing == size - 1)
+        | (after == delim)
+        | (after == 10)
+        | ((after == 13) & (closing + 2 < size) & (after2 == 10))
+    )
+    ok_close[:-1] |= escaped
+    return bool(ok_open.all() and ok_close.all())
+
+
+def _delimiter(first: bytes) -> str:
+    """The delimiter of a CSV file with this first line: a tab or a comma."""
+    return "\t" if first.count(b"\t") > first.count(b",") else ","
 
 
 def register_url_functions(con: duckdb.DuckDBPyConnection) -> None:
@@ -377,18 +432,7 @@ def _assemble(
     lines = inp.lines
     n = fast.num_rows
     rows = fast.column("_r").to_numpy()
-    posts = pa.Table.from_arrays(
-        [
-            *[
-                fast.column(name).cast(POST_SCHEMA.field(name).type)
-                for name in POST_SCHEMA.names
-                if name not in ("source", "source_line")
-            ],
-            pa.array([source] * n, pa.string()),
-            pa.array(lines[rows], pa.int64()),
-        ],
-        schema=POST_SCHEMA,
-    )
+    posts = posts_from_sql(fast, source, lines)
     slow_posts: list[tuple[int, Post]] = []
     slow_accounts: list[Account] = []
     rejects: list[Reject] = []
@@ -426,6 +470,29 @@ def _assemble(
     return to_batches(posts, account_table, rejects_to_table(rejects), accounts_read, batch_size)
 
 
+def posts_from_sql(
+    fast: pa.Table, source: str, lines: np.ndarray, created_at: str = "created_at"
+) -> pa.Table:
+    """Posts from SQL rows (``_r``: the record each starts on) with their file and line.
+
+    ``created_at`` names the column holding the post time.
+    """
+    columns = [
+        fast.column(created_at if name == "created_at" else name).cast(POST_SCHEMA.field(name).type)
+        for name in POST_SCHEMA.names
+        if name not in ("source", "source_line")
+    ]
+    starts = fast.column("_r").to_numpy()
+    return pa.Table.from_arrays(
+        [
+            *columns,
+            pa.repeat(pa.scalar(source), fast.num_rows),
+            pa.array(lines[starts], pa.int64()),
+        ],
+        schema=POST_SCHEMA,
+    )
+
+
 def to_batches(
     posts: pa.Table,
     accounts: pa.Table,
@@ -452,52 +519,3 @@ def to_batches(
         Batch(POST_SCHEMA.empty_table(), accounts, rejects, skipped or Counter(), accounts_read)
     )
     return batches
-
-
-def csv_quotes_strict(path: Path) -> bool:
-    """Whether every ``"`` in a CSV file is RFC 4180 quoting, and the file has no NUL byte.
-
-    DuckDB's reader and Python's ``csv`` module disagree on loose quoting (``a, "b" ,c``:
-    DuckDB drops the spaces and quotes, Python keeps them), so a file with such a quote must
-    go the exact way; so must one with a NUL byte (rare; not worth trusting both readers on).
-    With strict quoting, the odd quotes of the file open fields and the even ones close them:
-    an opening quote follows the delimiter, a newline or the start of the file, a closing one
-    is followed by the delimiter, a line end or the end of the file, and ``""`` inside a
-    quoted field is a closing quote directly followed by an opening one.
-    """
-    size = path.stat().st_size
-    if size == 0:
-        return True
-    first = _first_line(path)
-    delim = ord("\t") if first.count(b"\t") > first.count(b",") else ord(",")
-    start = 3 if first.startswith(b"\xef\xbb\xbf") else 0
-    data = np.memmap(path, dtype=np.uint8, mode="r")
-    parts = []
-    for i in range(0, size, _BLOCK):
-        block = data[i : i + _BLOCK]
-        if (block == 0).any():
-            del data
-            return False
-        parts.append(np.flatnonzero(block == 34).astype(np.int64) + i)
-    quotes = np.concatenate(parts)
-    if len(quotes) % 2:
-        del data
-        return False  # a quote left open: a structural error the exact path reports
-    opening, closing = quotes[0::2], quotes[1::2]
-    # a closing quote directly followed by the next opening one is an escaped quote
-    escaped = closing[:-1] + 1 == opening[1:]
-    before = data[np.maximum(opening - 1, 0)]
-    ok_open = (opening == start) | (before == delim) | (before == 10)
-    ok_open[1:] |= escaped
-    after = data[np.minimum(closing + 1, size - 1)]
-    after2 = data[np.minimum(closing + 2, size - 1)]
-    ok_close = (
-        (closing == size - 1)
-        | (after == delim)
-        | (after == 10)
-        | ((after == 13) & (closing + 2 < size) & (after2 == 10))
-    )
-    ok_close[:-1] |= escaped
-    ok = bool(ok_open.all() and ok_close.all())
-    del data
-    return ok

@@ -36,6 +36,7 @@ from lagebild.ingest.columnar import (
     ColumnarInput,
     input_kind,
     load_input,
+    posts_from_sql,
     to_batches,
 )
 from lagebild.ingest.sql_rules import WHITESPACE, ident, quote, time_sql
@@ -52,7 +53,6 @@ from lagebild.model import (
 
 __all__ = ["read_tables"]
 
-_WS = WHITESPACE
 _INTEGER_TYPES = frozenset(
     {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT"}
     | {"UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT"}
@@ -99,7 +99,7 @@ def _value_sql(column: str, types: Mapping[str, str], plain: bool) -> tuple[str,
         return f"CASE WHEN {missing(c)} THEN NULL ELSE {c} END", "true"
     # a value with printable ASCII at both ends needs no strip; others take the exact one
     edges = f"(ascii({c}) BETWEEN 33 AND 126 AND ord(right({c}, 1)) BETWEEN 33 AND 126)"
-    cut = f"regexp_replace({c}, {quote('^' + _WS + '+|' + _WS + '+$')}, '', 'g')"
+    cut = f"regexp_replace({c}, {quote('^' + WHITESPACE + '+|' + WHITESPACE + '+$')}, '', 'g')"
     value = (
         f"CASE WHEN {c} IS NULL THEN NULL WHEN NOT {edges} THEN "
         f"CASE WHEN {missing(cut)} THEN NULL ELSE {cut} END "
@@ -475,7 +475,7 @@ def _assemble(
     """SQL posts and the replayed groups' posts in order of first appearance, in batches."""
     source = str(path)
     lines = inp.lines
-    tables = [_post_table(t, source, lines) for t in sql_posts if t.num_rows]
+    tables = [posts_from_sql(t, source, lines, "us") for t in sql_posts if t.num_rows]
     starts = [t.column("_r").to_numpy() for t in sql_posts if t.num_rows]
     shares: dict[str, coortweet.Share] = {}
     started: list[int] = []  # the row that started each replayed post
@@ -507,18 +507,4 @@ def _assemble(
             posts = posts.take(pa.array(np.argsort(order, kind="stable")))
     return to_batches(
         posts, ACCOUNT_SCHEMA.empty_table(), rejects_to_table(rejects), 0, batch_size, skipped
-    )
-
-
-def _post_table(fast: pa.Table, source: str, lines: np.ndarray) -> pa.Table:
-    """SQL posts (``_r`` the first row, ``us`` the time in microseconds) as a post table."""
-    columns = [
-        fast.column("us" if name == "created_at" else name).cast(POST_SCHEMA.field(name).type)
-        for name in POST_SCHEMA.names
-        if name not in ("source", "source_line")
-    ]
-    starts = fast.column("_r").to_numpy()
-    return pa.Table.from_arrays(
-        [*columns, pa.repeat(pa.scalar(source), fast.num_rows), pa.array(lines[starts])],
-        schema=POST_SCHEMA,
     )

@@ -26,8 +26,7 @@ __all__ = [
 # Python's str.strip() whitespace, for "is this value already stripped?"
 # (RE2's \s lacks the vertical tab \x0b that Python strips)
 WHITESPACE = r"[\s\x{0b}\p{Z}\x{1c}-\x{1f}\x{85}]"
-_WS = WHITESPACE
-_WS_OR_QUOTE = r"[\s\x{0b}\p{Z}\x{1c}-\x{1f}\x{85}'\"]"
+_WS_OR_QUOTE = WHITESPACE[:-1] + "'\"]"
 _ISO = r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?)?"
 _W = r"[\p{L}\p{N}_]"
 # a hashtag is the whole word-character run after "#", unless it is only digits/underscores.
@@ -71,8 +70,8 @@ def stripped(value: str) -> str:
     # two anchored patterns: RE2 matches "...$" backwards from the end, while "^a|b$" would
     # scan the whole value
     return (
-        f"(NOT (regexp_matches({value}, {quote('^' + _WS)}) "
-        f"OR regexp_matches({value}, {quote(_WS + '$')})))"
+        f"(NOT (regexp_matches({value}, {quote('^' + WHITESPACE)}) "
+        f"OR regexp_matches({value}, {quote(WHITESPACE + '$')})))"
     )
 
 
@@ -103,11 +102,11 @@ def list_cell(text: str) -> str:
 
     def single(value: str) -> str:
         # DuckDB's trim with a character set is slow: only a value that needs it is trimmed
-        edge = quote(f"^{_WS_OR_QUOTE}|{_WS_OR_QUOTE}$")
-        item = (
-            f"CASE WHEN regexp_matches({value}, {edge}) "
-            f"THEN trim(trim(trim({value}), '''\"')) ELSE {value} END"
+        edge = (
+            f"(regexp_matches({value}, {quote('^' + _WS_OR_QUOTE)}) "
+            f"OR regexp_matches({value}, {quote(_WS_OR_QUOTE + '$')}))"
         )
+        item = f"CASE WHEN {edge} THEN trim(trim(trim({value}), '''\"')) ELSE {value} END"
         return f"CASE WHEN {item} = '' THEN [] ELSE [{item}] END"
 
     # the common shapes without a comma, "a" and "[a]", skip the split and its lambdas
