@@ -101,15 +101,21 @@ def load_input(
         try:
             if kind == "csv":
                 first = _first_line(path)
-                header = csv_header(first.decode("utf-8", errors="replace")) or ()
-                if len(set(header)) < len(header):
+                try:
+                    header = csv_header(first.decode("utf-8")) or ()
+                except UnicodeDecodeError:
+                    return None
+                if not header or len(set(header)) < len(header):
                     return None  # a repeated column: Python keeps the last, DuckDB renames it
-                delim = _delimiter(first)
+                # the columns are named as the Python reader names them (no sniffing: the
+                # dialect is known, and every cell is text)
+                columns = ", ".join(f"{quote(h)}: 'VARCHAR'" for h in header)
                 con.execute(
                     f"CREATE OR REPLACE TEMP TABLE src AS SELECT * FROM read_csv({p}, "
-                    f"all_varchar = true, header = true, delim = {quote(delim)}, quote = '\"', "
-                    "escape = '\"', store_rejects = true, rejects_table = 'csv_rejects', "
-                    "rejects_scan = 'csv_scans', max_line_size = 33554432, auto_detect = true)"
+                    f"columns = {{{columns}}}, header = true, auto_detect = false, "
+                    f"delim = {quote(_delimiter(first))}, quote = '\"', escape = '\"', "
+                    "store_rejects = true, rejects_table = 'csv_rejects', "
+                    "rejects_scan = 'csv_scans', max_line_size = 33554432)"
                 )
                 row = con.execute("SELECT count(*) FROM csv_rejects").fetchone()
                 if row and row[0]:
@@ -370,7 +376,7 @@ def run_columnar(
         register_url_functions(con)
         con.execute(f"CREATE TEMP TABLE m AS {mapped_sql(inp)}")
         con.execute(_LINKS_SQL)
-        fast = con.sql(_FAST_SQL, params={"collected": options.collected_at}).to_arrow_table()
+        fast = _fast_rows(con, options)
         slow_rows = con.sql(
             "SELECT m._r FROM m WHERE _py ORDER BY m._r"
             if inp.fields
@@ -403,19 +409,37 @@ _LINKS_SQL = (
     "FROM raw_links l JOIN urls2 u USING (raw) GROUP BY l._r"
 )
 
-_FAST_SQL = f"""
+# The posts' own columns are read in table order (a scan keeps it; no sort of wide rows),
+# their links in a narrow query joined and sorted by record
+_FAST_SQL = """
     SELECT m._r, platform, post_id, account_id, account_handle, created_at, text, lang,
-      CASE WHEN len(raw_urls) = 1 THEN CASE WHEN one.url IS NULL THEN [] ELSE [one.url] END
-      ELSE {uniq("coalesce(links.urls, [])")} END AS urls,
-      CASE WHEN len(raw_urls) = 1 THEN CASE WHEN one.url IS NULL THEN [] ELSE [one.domain] END
-      ELSE {uniq("coalesce(links.domains, [])")} END AS domains,
       hashtags, mentions, reply_to, repost_of, quote_of, media,
       views, likes, reposts, replies, quotes,
       coalesce(m.collected_at, $collected) AS collected_at
+    FROM m WHERE NOT _py
+"""
+_FAST_LINKS_SQL = f"""
+    SELECT m._r,
+      CASE WHEN len(raw_urls) = 1 THEN CASE WHEN one.url IS NULL THEN [] ELSE [one.url] END
+      ELSE {uniq("coalesce(links.urls, [])")} END AS urls,
+      CASE WHEN len(raw_urls) = 1 THEN CASE WHEN one.url IS NULL THEN [] ELSE [one.domain] END
+      ELSE {uniq("coalesce(links.domains, [])")} END AS domains
     FROM m LEFT JOIN links USING (_r)
       LEFT JOIN urls2 one ON len(m.raw_urls) = 1 AND one.raw = m.raw_urls[1]
     WHERE NOT _py ORDER BY m._r
 """
+
+
+def _fast_rows(con: duckdb.DuckDBPyConnection, options: ReadOptions) -> pa.Table:
+    """The rows the SQL is sure of, with their links, in record order."""
+    own = con.sql(_FAST_SQL, params={"collected": options.collected_at}).to_arrow_table()
+    links = con.sql(_FAST_LINKS_SQL).to_arrow_table()
+    assert own is not None and links is not None
+    if own.num_rows and not pc.all(pc.equal(own.column("_r"), links.column("_r"))).as_py():
+        own = own.take(pc.sort_indices(own.column("_r")))  # a scan that did not keep order
+    return own.append_column("urls", links.column("urls")).append_column(
+        "domains", links.column("domains")
+    )
 
 
 def _assemble(

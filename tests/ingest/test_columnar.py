@@ -72,6 +72,23 @@ def test_same_with_a_mapping_and_time_format() -> None:
     assert len(exact[1]) == 2
 
 
+def test_same_on_csv_dialect_edges(tmp_path: Path) -> None:
+    # CRLF line ends, padded header names (Python strips them), a record starting with "#"
+    # (no comment sniffing), a quoted line break and a semicolon-rich text
+    path = tmp_path / "edges.csv"
+    path.write_bytes(
+        b"platform, post_id ,account_id,created_at,text\r\n"
+        b"x,1,a,2021-01-01,plain\r\n"
+        b'#x,2,b,2021-01-02,"two\r\nlines"\r\n'
+        b"x,3,c,2021-01-03,a;b;c\r\n"
+    )
+    exact, fast = both(path, ReadOptions(collected_at=NOW))
+    assert fast is not None
+    assert fast == exact
+    assert [p.post_id for p in exact[0]] == ["1", "2", "3"]
+    assert exact[0][1].text == "two\r\nlines"
+
+
 def test_declines_files_with_structural_errors(tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("platform,post_id,account_id,created_at\nx,1,a,2021-01-01\nx,2\n")
