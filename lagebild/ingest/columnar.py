@@ -109,10 +109,10 @@ def load_input(
                     return None  # a repeated column: Python keeps the last, DuckDB renames it
                 # the columns are named as the Python reader names them (no sniffing: the
                 # dialect is known, and every cell is text)
-                columns = ", ".join(f"{quote(h)}: 'VARCHAR'" for h in header)
+                spec = ", ".join(f"{quote(h)}: 'VARCHAR'" for h in header)
                 con.execute(
                     f"CREATE OR REPLACE TEMP TABLE src AS SELECT * FROM read_csv({p}, "
-                    f"columns = {{{columns}}}, header = true, auto_detect = false, "
+                    f"columns = {{{spec}}}, header = true, auto_detect = false, "
                     f"delim = {quote(_delimiter(first))}, quote = '\"', escape = '\"', "
                     "store_rejects = true, rejects_table = 'csv_rejects', "
                     "rejects_scan = 'csv_scans', max_line_size = 33554432)"
