@@ -235,18 +235,20 @@ def scan_csv(path: Path) -> tuple[np.ndarray, bool]:
     size = path.stat().st_size
     if size == 0:
         return np.empty(0, np.int64), True
-    data = np.memmap(path, dtype=np.uint8, mode="r")
     ends_list = []
     nl_index_list = []
     quote_list = []
     carry_quotes = 0
     carry_newlines = 0
     nul = False
+    data = np.memmap(path, dtype=np.uint8, mode="r")
+    mask = np.empty(min(size, _BLOCK), np.bool_)  # one comparison buffer for every block
     for i in range(0, size, _BLOCK):
         block = data[i : i + _BLOCK]
-        nul = nul or bool((block == 0).any())
-        nl = np.flatnonzero(block == 10)
-        quotes = np.flatnonzero(block == 34)
+        hits = mask[: len(block)]
+        nul = nul or int(block.min()) == 0
+        nl = np.flatnonzero(np.equal(block, 10, out=hits))
+        quotes = np.flatnonzero(np.equal(block, 34, out=hits))
         before = np.searchsorted(quotes, nl) + carry_quotes
         even = (before % 2) == 0
         ends_list.append(nl[even].astype(np.int64) + i)

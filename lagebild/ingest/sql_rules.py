@@ -9,6 +9,8 @@ which any condition is false is handed to the Python reader instead (see
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from lagebild.store.sql import quote
 
 __all__ = [
@@ -75,8 +77,13 @@ def stripped(value: str) -> str:
     )
 
 
-def time_sql(value: str, time_format: str | None = None) -> tuple[str, str]:
-    """A parsed UTC time (``base.parse_time``) and the condition that the parse is certain."""
+def time_sql(
+    value: str, time_format: str | None = None, once: Callable[[str], str] | None = None
+) -> tuple[str, str]:
+    """A parsed UTC time (``base.parse_time``) and the condition that the parse is certain.
+
+    ``once`` names an expression computed once per row (the time is used by both).
+    """
     if time_format:
         parsed = f"try_strptime({value}, {quote(time_format)})::TIMESTAMP"
         sure = f"(strftime({parsed}, {quote(time_format)}) = {value})"
@@ -91,6 +98,8 @@ def time_sql(value: str, time_format: str | None = None) -> tuple[str, str]:
             f"WHEN {epoch_ms} THEN to_timestamp(try_cast({value} AS BIGINT) / 1000.0) END"
         )
         sure = "true"
+    if once is not None:
+        ts = once(ts)
     # from 1990-01-01 to before 2100-01-01 UTC (the columnar connection's time zone is UTC);
     # NULL when the time is: one evaluation of ``ts`` instead of three
     ok = f"({sure} AND year({ts}) BETWEEN 1990 AND 2099)"

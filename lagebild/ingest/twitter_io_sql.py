@@ -64,10 +64,18 @@ def _mapped_sql(inp: ColumnarInput) -> str:
             )
         return f"__c{list(cells).index(column)}"
 
+    computed: dict[str, str] = {}
+
+    def once(expr: str) -> str:
+        """``expr`` computed once per row, in the inner query (after the cells)."""
+        return computed.setdefault(expr, f"__e{len(computed)}")
+
     def tweet_id(column: str) -> str:
         c = cell(column, matched=True)
         checks.append(f"({c} IS NULL OR regexp_full_match({c}, '[0-9A-Za-z_]+|[0-9]+\\.0'))")
-        return f"(CASE WHEN {c} = '0' THEN NULL ELSE regexp_replace({c}, '\\.0$', '') END)"
+        return (
+            f"(CASE WHEN {c} = '0' THEN NULL WHEN ends_with({c}, '.0') THEN {c}[:-3] ELSE {c} END)"
+        )
 
     def count(column: str) -> str:
         c = cell(column, matched=True)
@@ -76,9 +84,13 @@ def _mapped_sql(inp: ColumnarInput) -> str:
 
     post_id = tweet_id("tweetid")
     account_id = tweet_id("userid")
-    checks += [f"{post_id} IS NOT NULL", f"{account_id} IS NOT NULL"]
+    # an id is missing when its cell is (or is "0"): a cell that is not is never emptied
+    checks += [
+        f"({cell(c, matched=True)} IS NOT NULL AND {cell(c, matched=True)} <> '0')"
+        for c in ("tweetid", "userid")
+    ]
     tweet_time = ident("tweet_time") if "tweet_time" in inp.columns else "NULL::VARCHAR"
-    created, created_ok = time_sql(tweet_time)
+    created, created_ok = time_sql(tweet_time, once=once)
     checks.append(created_ok)
     text = f"coalesce({ident('tweet_text')}, '')" if "tweet_text" in inp.columns else "''"
     retweet = f"(lower({raw('is_retweet')}) IN {_TRUE})"
@@ -91,7 +103,7 @@ def _mapped_sql(inp: ColumnarInput) -> str:
     urls_text, tags_text, _ = entity_sql(text)
     checks += [lower_sure(text), lower_sure(cell("hashtags")), lower_sure(cell("user_mentions"))]
     created_acc = cell("account_creation_date", matched=True)
-    acc_time, acc_time_ok = time_sql(created_acc)
+    acc_time, acc_time_ok = time_sql(created_acc, once=once)
     checks.append(f"({created_acc} IS NULL OR {acc_time_ok})")
     counts = {field: count(column) for field, column in _COUNTS.items()}
     followers = count("follower_count")
@@ -103,10 +115,11 @@ def _mapped_sql(inp: ColumnarInput) -> str:
     repost = tweet_id("retweet_tweetid")
     quote_of = tweet_id("quoted_tweet_tweetid")
     lang = cell("tweet_language")
-    # cells first, then the list items read from them (DuckDB lets a select item use an
-    # earlier one's name): each is computed once per row
+    # cells first, then what is computed from them, then the list items (DuckDB lets a
+    # select item use an earlier one's name): each is computed once per row
     inner = ", ".join(
         [f"{expr} AS __c{i}" for i, expr in enumerate(cells.values())]
+        + [f"{expr} AS {name}" for expr, name in computed.items()]
         + [f"{expr} AS {name}" for name, expr in lists.items()]
     )
     return f"""
