@@ -50,9 +50,12 @@ def _mapped_sql(inp: ColumnarInput, platform: str) -> str:
     def raw(column: str) -> str:
         return ident(column) if column in inp.columns else "NULL::VARCHAR"
 
-    def cell(column: str) -> str:
+    def cell(column: str, matched: bool = False) -> str:
+        """A cell Python strips; ``matched``: a full-match check of the caller already rules
+        out surrounding white space."""
         r = raw(column)
-        checks.append(f"({r} IS NULL OR {stripped(r)})")
+        if not matched:
+            checks.append(f"({r} IS NULL OR {stripped(r)})")
         return r
 
     def count(column: str) -> str:
@@ -68,8 +71,9 @@ def _mapped_sql(inp: ColumnarInput, platform: str) -> str:
 
     def local_time(column: str) -> tuple[str, str]:
         r = raw(column)
-        iso, iso_ok = time_sql(r)
         is_local = once(f"regexp_full_match({r}, {quote(_LOCAL_TIME)})")
+        # the ISO parse, used twice, is computed once and only for times that are not local
+        iso, iso_ok = time_sql(r, once=lambda e: once(f"CASE WHEN NOT {is_local} THEN {e} END"))
         # the pattern is ASCII with a fixed-width time: the zone starts at character 21
         offset = once(f"CASE WHEN {is_local} THEN ({_ZONES})[substr({r}, 21)] END")
         local = once(
@@ -84,12 +88,13 @@ def _mapped_sql(inp: ColumnarInput, platform: str) -> str:
         return ts, ok
 
     url = cell("URL")
-    checks.append(f"{url} IS NOT NULL AND regexp_full_match({url}, '[\\x00-\\x7f]*')")
+    # ASCII only: as many bytes as characters
+    checks.append(f"{url} IS NOT NULL AND strlen({url}) = length({url})")
     post_id = once(f"regexp_extract({url}, {quote(_COMMON_ID)}, 1)")
     checks.append(f"{post_id} <> ''")
     if instagram:
         handle = cell("User Name")
-        checks.append(f"{handle} IS NOT NULL AND regexp_full_match({handle}, '[\\x00-\\x7f]+')")
+        checks.append(f"{handle} <> '' AND strlen({handle}) = length({handle})")
         account_id = f"lower({handle})"
         text = f"coalesce({raw('Description')}, {raw('Title')})"
         views = count("Views")
@@ -99,7 +104,7 @@ def _mapped_sql(inp: ColumnarInput, platform: str) -> str:
         photo = cell("Photo")
         media = f"CASE WHEN {photo} IS NULL THEN [] ELSE ['url:' || {photo}] END"
     else:
-        fb_id = cell("Facebook Id")
+        fb_id = cell("Facebook Id", matched=True)
         checks.append(f"{fb_id} IS NOT NULL AND regexp_full_match({fb_id}, '[0-9]+(\\.0)?')")
         account_id = f"regexp_replace({fb_id}, '\\.0$', '')"
         text = raw("Message")
@@ -120,7 +125,7 @@ def _mapped_sql(inp: ColumnarInput, platform: str) -> str:
         f"({raw('Type')} IS NOT NULL AND (contains({kind}, 'video') OR {kind} IN {_VIDEO_TYPES} "
         f"OR starts_with({kind}, 'live')))"
     )
-    checks.append(f"({raw('Type')} IS NULL OR regexp_full_match({raw('Type')}, '[\\x00-\\x7f]*'))")
+    checks.append(f"({raw('Type')} IS NULL OR strlen({raw('Type')}) = length({raw('Type')}))")
     views_sql = f"CASE WHEN {views} = 0 AND NOT {video} THEN NULL ELSE {views} END"
     link = f"coalesce({cell('Final Link')}, {cell('Link')})"
     urls_text, tags_text, mentions_text = entity_sql(text)
@@ -138,7 +143,8 @@ def _mapped_sql(inp: ColumnarInput, platform: str) -> str:
     )
     created, created_ok = local_time("Post Created")
     checks.append(created_ok)
-    page_created_raw = cell("Page Created")
+    # a time the SQL is sure of matched a pattern in full: no white space around it
+    page_created_raw = cell("Page Created", matched=True)
     page_created, page_created_ok = local_time("Page Created")
     checks.append(f"({page_created_raw} IS NULL OR {page_created_ok})")
     followers = count("Followers at Posting")
