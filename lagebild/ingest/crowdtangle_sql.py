@@ -17,11 +17,11 @@ from lagebild.ingest import crowdtangle
 from lagebild.ingest.base import TZ_ABBREVIATIONS, Batch, Item, ReadOptions, Where
 from lagebild.ingest.columnar import ColumnarInput, run_columnar
 from lagebild.ingest.sql_rules import (
+    all_stripped,
     entity_sql,
     ident,
     lower_sure,
     quote,
-    stripped,
     time_sql,
     uniq,
 )
@@ -45,6 +45,7 @@ def _platform(inp: ColumnarInput) -> str | None:
 
 def _mapped_sql(inp: ColumnarInput, platform: str) -> str:
     checks: list[str] = []
+    padded: list[str] = []  # cells Python strips: checked together (all_stripped)
     instagram = platform == "instagram"
 
     def raw(column: str) -> str:
@@ -54,8 +55,8 @@ def _mapped_sql(inp: ColumnarInput, platform: str) -> str:
         """A cell Python strips; ``matched``: a full-match check of the caller already rules
         out surrounding white space."""
         r = raw(column)
-        if not matched:
-            checks.append(f"({r} IS NULL OR {stripped(r)})")
+        if not matched and r not in padded and r != "NULL::VARCHAR":
+            padded.append(r)
         return r
 
     def count(column: str) -> str:
@@ -152,6 +153,7 @@ def _mapped_sql(inp: ColumnarInput, platform: str) -> str:
     replies = count("Comments")
     handle_cell = cell("User Name")
     description = cell("Page Description")
+    checks.append(all_stripped(padded))
     computed = "".join(f", {expr} AS {name}" for expr, name in inner.items())
     return f"""
       SELECT * EXCLUDE (raw_urls0, hashtags0, mentions0),

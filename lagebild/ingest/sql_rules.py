@@ -15,6 +15,7 @@ from lagebild.store.sql import quote
 
 __all__ = [
     "WHITESPACE",
+    "all_stripped",
     "entity_sql",
     "ident",
     "list_cell",
@@ -29,6 +30,8 @@ __all__ = [
 # (RE2's \s lacks the vertical tab \x0b that Python strips)
 WHITESPACE = r"[\s\x{0b}\p{Z}\x{1c}-\x{1f}\x{85}]"
 _WS_OR_QUOTE = WHITESPACE[:-1] + "'\"]"
+# white space beside a \x01 separator (see all_stripped)
+_EDGE_SPACE = rf"\x01{WHITESPACE}|{WHITESPACE}\x01"
 _ISO = r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?)?"
 _W = r"[\p{L}\p{N}_]"
 # a hashtag is the whole word-character run after "#", unless it is only digits/underscores.
@@ -75,6 +78,19 @@ def stripped(value: str) -> str:
         f"(NOT (regexp_matches({value}, {quote('^' + WHITESPACE)}) "
         f"OR regexp_matches({value}, {quote(WHITESPACE + '$')})))"
     )
+
+
+def all_stripped(values: list[str]) -> str:
+    """None of ``values`` has leading or trailing white space (NULLs pass).
+
+    One scan of the values joined by ``\\x01`` instead of two patterns per value: a value's
+    edges are exactly the characters beside a separator (a ``\\x01`` inside a value can only
+    make the check fail, which sends the row to Python).
+    """
+    if not values:
+        return "true"
+    joined = f"concat_ws(chr(1), '', {', '.join(values)}, '')"
+    return f"NOT regexp_matches({joined}, {quote(_EDGE_SPACE)})"
 
 
 def time_sql(

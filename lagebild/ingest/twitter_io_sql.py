@@ -14,12 +14,12 @@ from lagebild.ingest import twitter_io
 from lagebild.ingest.base import Batch, Item, ReadOptions, Where
 from lagebild.ingest.columnar import ColumnarInput, run_columnar
 from lagebild.ingest.sql_rules import (
+    all_stripped,
     entity_sql,
     ident,
     list_cell,
     lower_sure,
     quote,
-    stripped,
     time_sql,
     uniq,
 )
@@ -42,14 +42,15 @@ _COUNTS = {
 
 def _mapped_sql(inp: ColumnarInput) -> str:
     checks: list[str] = []
+    padded: list[str] = []  # cells Python strips: checked together (all_stripped)
 
     def raw(column: str, matched: bool = False) -> str:
         """A cell as read; ``matched``: a full-match check of the caller already rules out
         surrounding white space (which only Python strips)."""
         if column not in inp.columns:
             return "NULL::VARCHAR"
-        if not matched:
-            checks.append(f"({ident(column)} IS NULL OR {stripped(ident(column))})")
+        if not matched and ident(column) not in padded:
+            padded.append(ident(column))
         return ident(column)
 
     cells: dict[str, str] = {}
@@ -115,6 +116,7 @@ def _mapped_sql(inp: ColumnarInput) -> str:
     repost = tweet_id("retweet_tweetid")
     quote_of = tweet_id("quoted_tweet_tweetid")
     lang = cell("tweet_language")
+    checks.append(all_stripped(padded))
     # cells first, then what is computed from them, then the list items (DuckDB lets a
     # select item use an earlier one's name): each is computed once per row
     inner = ", ".join(
