@@ -6,7 +6,13 @@ import duckdb
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lagebild.ingest.sql_rules import all_stripped, stripped
+from lagebild.ingest.sql_rules import all_stripped, entity_sql, stripped
+from lagebild.ingest.text import (
+    hashtags_from_text,
+    mentions_from_text,
+    unique,
+    urls_from_text,
+)
 
 # white space of every kind Python strips, the separator all_stripped joins with, and letters
 _CHARS = st.sampled_from(list(" \t\n\x0b\x0c\r\x1c\x1f\x85\xa0\u1680\u2000\u2028\u3000\x01aZ7ä€"))
@@ -36,3 +42,26 @@ def test_stripped_is_python_strip(value: str) -> None:
 
 def test_all_stripped_of_nothing_is_true() -> None:
     assert all_stripped([]) == "true"
+
+
+# (İ and Σ lower differently in DuckDB: lower_sure sends such rows to Python)
+_TEXT_CHARS = st.sampled_from([*"ab_7ä .-/@#＃&:,", "x" * 30, "http://t.co/", "www."])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_TEXT_CHARS, max_size=30).map("".join))
+def test_entities_are_the_python_ones(text: str) -> None:
+    urls, tags, mentions = entity_sql("$1")
+    ((got_urls, got_tags, got_mentions),) = duckdb.execute(
+        f"SELECT {urls}, {tags}, {mentions}", [text]
+    ).fetchall()
+    assert tuple(got_urls) == urls_from_text(text)
+    assert unique(got_tags) == hashtags_from_text(text)
+    assert unique(got_mentions) == mentions_from_text(text)
+
+
+def test_a_long_handle_is_cut_like_python() -> None:
+    text = "hi @" + "a" * 70 + "@host.social and @" + "b" * 64 + "@inst.example"
+    _, _, mentions = entity_sql("$1")
+    ((got,),) = duckdb.execute(f"SELECT {mentions}", [text]).fetchall()
+    assert tuple(got) == mentions_from_text(text) == ("a" * 64, "b" * 64 + "@inst.example")
