@@ -110,9 +110,8 @@ def cnt_shares_sql(
         list_distinct(list_transform(regexp_extract_all(object_id, {_TOKEN}),
           lambda t: hash(t))) AS sig
       FROM (SELECT {_CLEAN} AS object_id, {base} AND repost_of IS NULL AND text IS NOT NULL)
-      WHERE len(sig) > 0
     """
-    sql = prefix_filter_sql(docs, similarity)
+    sql = prefix_filter_sql(docs, similarity, keep="len(sig) > 0")
     return sql, True
 
 

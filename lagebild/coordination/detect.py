@@ -276,7 +276,9 @@ def check_data(con: duckdb.DuckDBPyConnection, params: CoordinationParams) -> No
     found = {
         q.kind
         for q in params.queries()
-        if con.execute(f"SELECT count(*) FROM (SELECT 1 FROM ({q.sql}) LIMIT 1)").fetchall()[0][0]
+        if con.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM ({q.exists or q.sql}) LIMIT 1)"
+        ).fetchall()[0][0]
     }
     empty = [kind for kind in params.by if kind not in found]
     if empty:

@@ -69,6 +69,8 @@ class ShareQuery:
     kind: str
     sql: str
     verify: str | None = None
+    #: a cheap query with a row when the kind has any object (``sql`` itself when ``None``)
+    exists: str | None = None
 
 
 #: Share of the posts whose tokens estimate the token frequencies of prefix filtering.
@@ -86,15 +88,18 @@ def jaccard_at_least(similarity: float) -> str:
     return f"{inter} / (len(a.sig) + len(b.sig) - {inter}) >= {float(similarity)}"
 
 
-def prefix_filter_sql(docs: str, similarity: float) -> str:
+def prefix_filter_sql(docs: str, similarity: float, keep: str = "len(sig) > 0") -> str:
     """Share rows keyed by the prefix tokens of each document (see the module doc).
 
     ``docs`` yields one row per post: ``object_id``, ``account_id``, ``platform``,
-    ``post_id``, ``ts`` and ``sig``, the distinct token hashes (not empty).
+    ``post_id``, ``ts`` and ``sig``, the distinct token hashes; ``keep`` (over those columns)
+    says which documents take part. It is applied to the materialised documents: written
+    into ``docs``, DuckDB would push it down and tokenise every text twice.
     """
     t = float(similarity)
     return f"""
-      WITH docs AS MATERIALIZED (SELECT row_number() OVER () AS doc, * FROM ({docs})),
+      WITH numbered AS MATERIALIZED (SELECT row_number() OVER () AS doc, * FROM ({docs})),
+      docs AS (SELECT * FROM numbered WHERE {keep}),
       freq AS (SELECT tok, count(*) AS n FROM (SELECT unnest(sig) AS tok FROM docs
                USING SAMPLE {SAMPLE_PERCENT} PERCENT (bernoulli, 7)) GROUP BY tok),
       ranked AS (SELECT x.doc, x.tok, x.size, row_number() OVER (PARTITION BY x.doc
@@ -127,19 +132,25 @@ def _exact(kind: str, where: str, extra: str = "TRUE") -> str:
 
 def _similar_text(where: str, similarity: float, shingle: int, min_words: int) -> ShareQuery:
     n = int(shingle)
-    docs = f"""
-      SELECT object_id, account_id, platform, post_id, ts,
-        list_distinct(CASE WHEN len(words) <= {n} THEN [hash(words)]
+    # single words are hashed as they are; longer shingles as word lists (a slice each)
+    shingles = (
+        "list_transform(words, lambda w: hash(w))"
+        if n == 1
+        else f"""CASE WHEN len(words) <= {n} THEN [hash(words)]
           ELSE list_transform(range(1, len(words) - {n} + 2),
-                              lambda i: hash(words[i:i + {n - 1}])) END) AS sig
+                              lambda i: hash(words[i:i + {n - 1}])) END"""
+    )
+    texts = f"FROM posts WHERE {where} AND repost_of IS NULL AND text IS NOT NULL"
+    docs = f"""
+      SELECT object_id, account_id, platform, post_id, ts, len(words) AS n_words,
+        list_distinct({shingles}) AS sig
       FROM (SELECT {_WORDS} AS words, array_to_string(words, ' ') AS object_id, account_id,
-              platform, post_id, epoch(created_at) AS ts
-            FROM posts WHERE {where} AND repost_of IS NULL AND text IS NOT NULL)
-      WHERE len(words) >= {int(min_words)}
+              platform, post_id, epoch(created_at) AS ts {texts})
     """
-    sql = prefix_filter_sql(docs, similarity)
+    sql = prefix_filter_sql(docs, similarity, keep=f"n_words >= {int(min_words)}")
     verify = jaccard_at_least(similarity)
-    return ShareQuery("similar_text", sql, verify)
+    exists = f"SELECT 1 {texts} AND len({_WORDS}) >= {int(min_words)}"
+    return ShareQuery("similar_text", sql, verify, exists)
 
 
 def _near_images(where: str, distance: int) -> ShareQuery:
