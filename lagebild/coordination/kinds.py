@@ -94,12 +94,14 @@ def prefix_filter_sql(docs: str, similarity: float, keep: str = "len(sig) > 0") 
     ``docs`` yields one row per post: ``object_id``, ``account_id``, ``platform``,
     ``post_id``, ``ts`` and ``sig``, the distinct token hashes; ``keep`` (over those columns)
     says which documents take part. It is applied to the materialised documents: written
-    into ``docs``, DuckDB would push it down and tokenise every text twice.
+    into ``docs``, DuckDB would push it down and tokenise every text twice. The documents are
+    numbered after they are made: a ``row_number()`` over their query would run it on one
+    thread.
     """
     t = float(similarity)
     return f"""
-      WITH numbered AS MATERIALIZED (SELECT row_number() OVER () AS doc, * FROM ({docs})),
-      docs AS (SELECT * FROM numbered WHERE {keep}),
+      WITH made AS MATERIALIZED ({docs}),
+      docs AS MATERIALIZED (SELECT row_number() OVER () AS doc, * FROM made WHERE {keep}),
       freq AS (SELECT tok, count(*) AS n FROM (SELECT unnest(sig) AS tok FROM docs
                USING SAMPLE {SAMPLE_PERCENT} PERCENT (bernoulli, 7)) GROUP BY tok),
       ranked AS (SELECT x.doc, x.tok, x.size, row_number() OVER (PARTITION BY x.doc
@@ -121,10 +123,16 @@ def platform_filter(platforms: tuple[str, ...]) -> str:
 
 
 def _exact(kind: str, where: str, extra: str = "TRUE") -> str:
+    objects = EXACT[kind]
+    if kind == "text":
+        # the same texts as EXACT["text"], filtered before they are lowered: as a filter on
+        # object_id, DuckDB would push the CASE down and lower every text twice
+        objects = "lower(trim(text))"
+        where = f"{where} AND repost_of IS NULL AND length(trim(text)) > 0"
     return (
         "SELECT DISTINCT object_id, object_id AS key, account_id, platform, post_id, ts, "
         "NULL::UBIGINT[] AS sig FROM ("
-        f"SELECT {EXACT[kind]} AS object_id, account_id, platform, post_id, "
+        f"SELECT {objects} AS object_id, account_id, platform, post_id, "
         f"epoch(created_at) AS ts FROM posts WHERE {where}) "
         f"WHERE object_id IS NOT NULL AND {extra}"
     )
