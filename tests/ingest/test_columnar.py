@@ -13,10 +13,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import duckdb
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lagebild.ingest import (
+    columnar,
     crowdtangle,
     crowdtangle_sql,
     generic,
@@ -405,3 +407,37 @@ def test_crowdtangle_same_on_generated_rows(
         exact, fast = both_formats(crowdtangle.FORMAT, crowdtangle_sql.read_tables, path)
         if fast is not None:
             assert fast == exact
+
+
+def test_fast_rows_come_in_record_order_whatever_the_table_order() -> None:
+    # m holds records 2, 0, 1 in that order: the scan's order is not the record order
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE m AS SELECT * FROM (VALUES (2, 'c', ['https://x.org/c']), "
+        "(0, 'a', []::VARCHAR[]), (1, 'b', ['u1', 'u2'])) t(_r, post_id, raw_urls)"
+    )
+    con.execute(
+        "CREATE TABLE m2 AS SELECT _r, false AS _py, 'x' AS platform, post_id, "
+        "'acc' AS account_id, NULL AS account_handle, NULL::TIMESTAMPTZ AS created_at, "
+        "'' AS text, NULL AS lang, []::VARCHAR[] AS hashtags, []::VARCHAR[] AS mentions, "
+        "NULL AS reply_to, NULL AS repost_of, NULL AS quote_of, []::VARCHAR[] AS media, "
+        "NULL::BIGINT AS views, NULL::BIGINT AS likes, NULL::BIGINT AS reposts, "
+        "NULL::BIGINT AS replies, NULL::BIGINT AS quotes, NULL::TIMESTAMPTZ AS collected_at, "
+        "raw_urls FROM m; DROP TABLE m; ALTER TABLE m2 RENAME TO m"
+    )
+    con.execute(
+        "CREATE TABLE links AS SELECT 1 AS _r, ['https://u1.org', 'https://u2.org'] AS urls, "
+        "['u1.org', 'u2.org'] AS domains"
+    )
+    con.execute(
+        "CREATE TABLE urls2 AS SELECT 'https://x.org/c' AS raw, 'https://x.org/c' AS url, "
+        "'x.org' AS domain"
+    )
+    rows = columnar._fast_rows(con, ReadOptions(collected_at=NOW))
+    assert rows.column("_r").to_pylist() == [0, 1, 2]
+    assert rows.column("post_id").to_pylist() == ["a", "b", "c"]
+    assert rows.column("urls").to_pylist() == [
+        [],
+        ["https://u1.org", "https://u2.org"],
+        ["https://x.org/c"],
+    ]
