@@ -1,6 +1,7 @@
 """Claims benchmark: matching quality on CheckThat!, stream throughput, index cost.
 
-    python -m bench.claims [--only quality,stream] [--stream 20000] [--work /tmp/matcherwork]
+    python -m bench.claims [--only quality,stream,index] [--stream 20000] [--index-size 200000]
+                           [--work /tmp/matcherwork]
 
 ``quality``
     The shipped matcher (:mod:`lagebild.claims.matcher`: BM25 + USE candidates, e5 + logistic
@@ -14,6 +15,11 @@
     stream in many languages, retweets included, in which almost nothing repeats a Snopes
     fact-check — are screened in batches of 64 as ``lagebild match`` does: posts/s, the share
     re-ranked, matches, and the latency of a post (the wall time of its batch: p50, p95).
+
+``index``
+    A fact-check index of ``--index-size`` texts built from a cold vector cache (its own
+    folder under ``<work>/cache``): seconds and peak memory growth. Run it in its own process
+    for a clean memory figure.
 
 Vectors are cached in ``<work>/cache`` (shared with ``bench/train_matcher.py``), so a second
 run measures matching, not first-time encoding of the fact-checks; the table says which.
@@ -218,11 +224,59 @@ def stream(console: Console, cache: Path, posts: int) -> dict[str, Any]:
     return result
 
 
+def index_cost(console: Console, cache: Path, size: int) -> dict[str, Any]:
+    """Build a fact-check index of ``size`` texts from a cold cache: seconds and memory.
+
+    The CheckThat! claims (about 15,000) come first; beyond them, IRA 2016 tweet texts stand in
+    for fact-check claims (claims of the same length and languages: what the build costs
+    depends on the number and length of texts, not on their verdicts).
+    """
+    texts: list[str] = []
+    for name in ("checkthat2021", "checkthat2020"):
+        bench = load_retrieval_benchmark(name, FOLDERS[name], "test")
+        texts += [str(c.get("vclaim") or "") for c in bench.claims.values()]
+    if size > len(texts):
+        extra = pq.read_table(SHARED / "ira" / "ira_tweets_2016.parquet", columns=["content"])
+        seen = set(texts)
+        for t in extra.column("content").to_pylist():
+            if len(texts) >= size:
+                break
+            if t and len(t) >= 40 and t not in seen:
+                seen.add(t)
+                texts.append(t)
+    texts = texts[:size]
+    cold = cache / f"index-{size}"
+    rss0 = _rss_mb()
+    t0 = time.perf_counter()
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if done == total or done % 20_000 < 64:
+            _log(f"index {size:,}: {stage} {done:,}/{total:,} ({time.perf_counter() - t0:.0f} s)")
+
+    FactCheckIndex.build(
+        [str(i) for i in range(len(texts))],
+        texts,
+        [None] * len(texts),
+        cache_dir=cold,
+        progress=progress,
+    )
+    seconds = time.perf_counter() - t0
+    result = {"factchecks": len(texts), "seconds": seconds, "rss_growth_mb": _rss_mb() - rss0}
+    table = Table(title=f"Fact-check index build, {len(texts):,} texts, cold vector cache")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    table.add_row("build (s: BM25, USE encoding on one core, HNSW)", f"{seconds:.1f}")
+    table.add_row("memory (MB, peak RSS growth)", f"{result['rss_growth_mb']:.0f}")
+    console.print(table)
+    return result
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the parts and print their tables."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", default="quality,stream")
     ap.add_argument("--stream", type=int, default=20_000, help="posts of the stream part")
+    ap.add_argument("--index-size", type=int, default=200_000, help="texts of the index part")
     ap.add_argument("--work", type=Path, default=Path("/tmp/matcherwork"))
     a = ap.parse_args(argv)
     if not SHARED.is_dir():
@@ -235,6 +289,8 @@ def main(argv: list[str] | None = None) -> None:
         results["quality"] = quality(console, cache)
     if "stream" in parts:
         results["stream"] = stream(console, cache, a.stream)
+    if "index" in parts:
+        results["index"] = index_cost(console, cache, a.index_size)
     (a.work / "claims-results.json").write_text(json.dumps(results, indent=1, default=str))
 
 
