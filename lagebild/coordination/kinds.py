@@ -33,6 +33,7 @@ from lagebild.store.sql import quote
 
 __all__ = [
     "EXACT",
+    "EXACT_WHERE",
     "KIND_NAMES",
     "SAMPLE_PERCENT",
     "ShareQuery",
@@ -51,8 +52,11 @@ EXACT: dict[str, str] = {
     "image": "unnest(media)",
     "repost": "repost_of",
     "reply": "reply_to",
-    "text": "CASE WHEN repost_of IS NULL AND length(trim(text)) > 0 THEN lower(trim(text)) END",
+    "text": "lower(trim(text))",
 }
+#: Which posts an exact kind reads (all others: every post). A condition on the post, not on
+#: its object: DuckDB would push a filter on a computed object down and compute it twice.
+EXACT_WHERE: dict[str, str] = {"text": "repost_of IS NULL AND length(trim(text)) > 0"}
 KIND_NAMES: tuple[str, ...] = (*EXACT, "similar_text")
 
 _WORDS = r"regexp_extract_all(lower(regexp_replace(text, 'https?://\S+', ' ', 'g')), '[\pL\pN]+')"
@@ -123,17 +127,12 @@ def platform_filter(platforms: tuple[str, ...]) -> str:
 
 
 def _exact(kind: str, where: str, extra: str = "TRUE") -> str:
-    objects = EXACT[kind]
-    if kind == "text":
-        # the same texts as EXACT["text"], filtered before they are lowered: as a filter on
-        # object_id, DuckDB would push the CASE down and lower every text twice
-        objects = "lower(trim(text))"
-        where = f"{where} AND repost_of IS NULL AND length(trim(text)) > 0"
     return (
         "SELECT DISTINCT object_id, object_id AS key, account_id, platform, post_id, ts, "
         "NULL::UBIGINT[] AS sig FROM ("
-        f"SELECT {objects} AS object_id, account_id, platform, post_id, "
-        f"epoch(created_at) AS ts FROM posts WHERE {where}) "
+        f"SELECT {EXACT[kind]} AS object_id, account_id, platform, post_id, "
+        f"epoch(created_at) AS ts FROM posts WHERE {where} "
+        f"AND {EXACT_WHERE.get(kind, 'TRUE')}) "
         f"WHERE object_id IS NOT NULL AND {extra}"
     )
 

@@ -31,7 +31,7 @@ from lagebild.coordination.detect import (
     CoordinationResult,
     all_pairs_sql,
 )
-from lagebild.coordination.kinds import EXACT, ShareQuery, platform_filter
+from lagebild.coordination.kinds import EXACT, EXACT_WHERE, ShareQuery, platform_filter
 from lagebild.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -87,7 +87,8 @@ def spark_shares_sql(kind: str, platforms: tuple[str, ...]) -> str:
         "CAST(NULL AS ARRAY<BIGINT>) AS sig FROM ("
         f"SELECT {expression} AS object_id, account_id, platform, post_id, "
         "CAST(unix_micros(created_at) AS DOUBLE) / 1000000 AS ts FROM posts "
-        f"WHERE {platform_filter(platforms)}) WHERE object_id IS NOT NULL"
+        f"WHERE {platform_filter(platforms)} AND {EXACT_WHERE.get(kind, 'TRUE')}) "
+        "WHERE object_id IS NOT NULL"
     )
 
 
