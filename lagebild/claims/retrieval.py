@@ -4,11 +4,11 @@ The cascade, cheapest first:
 
 1. **Candidates.** BM25 (``bm25s``'s term scores; words of two or more letters, German and
    English stop words removed, Snowball-stemmed in the text's language; a batch of posts is
-   scored in one sparse matrix product) gives the ``bm25_k`` best fact-checks of a post; the multilingual Universal Sentence Encoder, by exact inner-product
-   search over the fact-checks' claim and title vectors (a ``usearch`` HNSW index beyond
-   :data:`EXACT_LIMIT` vectors), gives ``dense_k`` more. BM25 finds the same words, the dense
-   stage finds the same meaning in other words and
-   in another language (a German post, an English fact-check).
+   scored in one sparse matrix product) gives the ``bm25_k`` best fact-checks of a post; the
+   multilingual Universal Sentence Encoder, by exact inner-product search over the
+   fact-checks' claim and title vectors (a ``usearch`` HNSW index beyond :data:`EXACT_LIMIT`
+   vectors), gives ``dense_k`` more. BM25 finds the same words, the dense stage finds the same
+   meaning in other words and in another language (a German post, an English fact-check).
 2. **Screen.** A small logistic model over the cheap features alone (:attr:`Reranker.screen`)
    gives each candidate a first probability; the post goes on only if its best one reaches
    the calibrated screen threshold. Most posts of a stream match nothing and stop here.
