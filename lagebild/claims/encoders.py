@@ -51,6 +51,8 @@ Role = Literal["query", "passage"]
 
 #: Texts encoded per call (bounded memory, progress between batches).
 BATCH = 64
+#: Sorted segments an :class:`EmbeddingCache` keeps before merging them into one.
+_SEGMENTS = 32
 
 
 class Encoder(Protocol):
@@ -186,28 +188,30 @@ class EmbeddingCache:
 
     def _set(self, keys: np.ndarray, vectors: np.ndarray) -> None:
         order = np.argsort(keys, kind="stable")
-        self._keys = keys[order]
-        self._vectors = vectors[order]
+        self._segments = [(keys[order], vectors[order])]
 
     def __len__(self) -> int:
-        return len(self._keys)
+        return sum(len(k) for k, _ in self._segments)
 
     def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(found, vectors)``: which keys are cached, and their vectors (zeros if not)."""
-        at = np.searchsorted(self._keys, keys)
-        at_clipped = np.minimum(at, max(len(self._keys) - 1, 0))
-        found = (
-            (at < len(self._keys)) & (self._keys[at_clipped] == keys)
-            if len(self._keys)
-            else np.zeros(len(keys), bool)
-        )
+        found = np.zeros(len(keys), bool)
         out = np.zeros((len(keys), self.dim), np.float32)
-        if found.any():
-            out[found] = self._vectors[at_clipped[found]]
+        for have, vectors in self._segments:
+            if not len(have):
+                continue
+            at = np.minimum(np.searchsorted(have, keys), len(have) - 1)
+            hit = (have[at] == keys) & ~found
+            out[hit] = vectors[at[hit]]
+            found |= hit
         return found, out
 
     def add(self, keys: np.ndarray, vectors: np.ndarray) -> None:
-        """Remember new vectors (and write them as one part when the cache is on disk)."""
+        """Remember new vectors (and write them as one part when the cache is on disk).
+
+        New vectors form a small sorted segment of their own, so an addition costs its own
+        size, not the cache's; the segments are merged once there are many.
+        """
         if len(keys) == 0:
             return
         vectors = np.ascontiguousarray(vectors, np.float32)
@@ -220,7 +224,21 @@ class EmbeddingCache:
                 }
             )
             write_part(self.folder, table)
-        self._set(np.concatenate([self._keys, keys]), np.concatenate([self._vectors, vectors]))
+        order = np.argsort(keys, kind="stable")
+        self._segments.append((keys[order], vectors[order]))
+        if len(self._segments) > _SEGMENTS:
+            # the small ones merge often, the large first one only when they reach half of it
+            base, *tail = self._segments
+            merged = _merge(tail)
+            self._segments = (
+                [_merge([base, merged])] if len(merged[0]) > len(base[0]) // 2 else [base, merged]
+            )
+
+
+def _merge(segments: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    keys = np.concatenate([k for k, _ in segments])
+    order = np.argsort(keys, kind="stable")
+    return keys[order], np.concatenate([v for _, v in segments])[order]
 
 
 def encode_cached(

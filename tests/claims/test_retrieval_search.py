@@ -83,3 +83,22 @@ def test_use_reads_its_vocabulary_with_the_reference_tokenizer() -> None:
         "Die Briefwahl wurde manipuliert", out_type=int, add_bos=True, add_eos=True
     )
     assert ids[0] == 1 and len(ids) > 4
+
+
+@given(st.lists(st.lists(st.integers(0, 2**64 - 1), max_size=6), max_size=80))
+@settings(max_examples=50, deadline=None)
+def test_embedding_cache_finds_every_vector_added_in_many_batches(batches: list[list[int]]) -> None:
+    from lagebild.claims.encoders import EmbeddingCache
+
+    cache = EmbeddingCache(None, "test", 2)
+    added: dict[int, float] = {}
+    for batch in batches:
+        new = sorted(set(batch) - set(added))
+        cache.add(np.array(new, np.uint64), np.array([[k % 97, 1.0] for k in new], np.float32))
+        added |= {k: float(k % 97) for k in new}
+    assert len(cache) == len(added)
+    probe = np.array([*added, 7, 2**64 - 2], np.uint64)
+    found, vectors = cache.lookup(probe)
+    for k, f, v in zip(probe.tolist(), found, vectors, strict=True):
+        assert f == (k in added)
+        assert v[0] == added.get(k, 0.0)
