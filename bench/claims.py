@@ -40,7 +40,7 @@ import pyarrow.parquet as pq
 from rich.console import Console
 from rich.table import Table
 
-from lagebild.claims.encoders import EmbeddingCache
+from lagebild.claims.encoders import EmbeddingCache, text_keys
 from lagebild.claims.evaluate import evaluate_rankings, load_retrieval_benchmark
 from lagebild.claims.matcher import MatchParams, match_texts, rank_texts
 from lagebild.claims.retrieval import FactCheckIndex, Reranker, RetrievalParams
@@ -143,9 +143,15 @@ def stream(console: Console, cache: Path, posts: int) -> dict[str, Any]:
     build = time.perf_counter() - t0
     rss_index = _rss_mb() - rss0
     texts = _stream(posts)
-    use_cache = EmbeddingCache(cache, index.use.name, index.use.dim)
+    # the steady state of a running stream: the fact-checks' vectors are known (their e5
+    # passages too, where an earlier run encoded them), every post is new
+    use_cache = EmbeddingCache(None, index.use.name, index.use.dim)
     assert index.e5 is not None
-    e5_cache = EmbeddingCache(cache, index.e5.name, index.e5.dim)
+    e5_cache = EmbeddingCache(None, index.e5.name, index.e5.dim)
+    keys = text_keys(index.e5.name, "passage", [index.passage(r) for r in range(len(index))])
+    found, vectors = EmbeddingCache(cache, index.e5.name, index.e5.dim).lookup(keys)
+    e5_cache.add(keys[found], vectors[found])
+    _log(f"stream: e5 vectors of {int(found.sum()):,} of {len(keys):,} fact-checks known")
     reranker = Reranker.shipped()
     params = MatchParams()
     # stages 1-2 alone: candidates and the screen, every post (cold USE cache)
@@ -195,6 +201,7 @@ def stream(console: Console, cache: Path, posts: int) -> dict[str, Any]:
         "screen_seconds": screen_seconds,
         "screen_posts_per_second": len(texts) / screen_seconds,
         "passing_screen": passing,
+        "factchecks_e5_known": int(found.sum()),
         "reranked": reranked,
         "matches": matches,
         "latency_p50": float(np.percentile(latencies, 50)),
@@ -207,12 +214,14 @@ def stream(console: Console, cache: Path, posts: int) -> dict[str, Any]:
     table.add_row("index memory (MB, peak RSS growth)", f"{rss_index:.0f}")
     table.add_row("posts (IRA 2016, time order)", f"{len(texts):,}")
     table.add_row("distinct texts", f"{distinct:,}")
+    table.add_row("fact-checks with their e5 vector known", f"{int(found.sum()):,}")
     table.add_row(
-        "posts/s through candidates + screen (stages 1-2, cold USE cache)",
+        "posts/s through candidates + screen (stages 1-2, posts new)",
         f"{result['screen_posts_per_second']:.0f}",
     )
     table.add_row(
-        "posts/s, full cascade (USE cached, e5 cold)", f"{result['posts_per_second']:.0f}"
+        "posts/s, full cascade (posts' USE vectors from the screen pass)",
+        f"{result['posts_per_second']:.0f}",
     )
     table.add_row("re-ranked with e5", f"{reranked:,} ({reranked / len(texts):.1%})")
     table.add_row("matches (auto + suggest)", f"{matches:,}")
