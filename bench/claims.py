@@ -149,9 +149,9 @@ def stream(console: Console, cache: Path, posts: int) -> dict[str, Any]:
     assert index.e5 is not None
     e5_cache = EmbeddingCache(None, index.e5.name, index.e5.dim)
     keys = text_keys(index.e5.name, "passage", [index.passage(r) for r in range(len(index))])
-    found, vectors = EmbeddingCache(cache, index.e5.name, index.e5.dim).lookup(keys)
-    e5_cache.add(keys[found], vectors[found])
-    _log(f"stream: e5 vectors of {int(found.sum()):,} of {len(keys):,} fact-checks known")
+    known, vectors = EmbeddingCache(cache, index.e5.name, index.e5.dim).lookup(keys)
+    e5_cache.add(keys[known], vectors[known])
+    _log(f"stream: e5 vectors of {int(known.sum()):,} of {len(keys):,} fact-checks known")
     reranker = Reranker.shipped()
     params = MatchParams()
     # stages 1-2 alone: candidates and the screen, every post (cold USE cache)
@@ -201,7 +201,7 @@ def stream(console: Console, cache: Path, posts: int) -> dict[str, Any]:
         "screen_seconds": screen_seconds,
         "screen_posts_per_second": len(texts) / screen_seconds,
         "passing_screen": passing,
-        "factchecks_e5_known": int(found.sum()),
+        "factchecks_e5_known": int(known.sum()),
         "reranked": reranked,
         "matches": matches,
         "latency_p50": float(np.percentile(latencies, 50)),
@@ -214,7 +214,7 @@ def stream(console: Console, cache: Path, posts: int) -> dict[str, Any]:
     table.add_row("index memory (MB, peak RSS growth)", f"{rss_index:.0f}")
     table.add_row("posts (IRA 2016, time order)", f"{len(texts):,}")
     table.add_row("distinct texts", f"{distinct:,}")
-    table.add_row("fact-checks with their e5 vector known", f"{int(found.sum()):,}")
+    table.add_row("fact-checks with their e5 vector known", f"{int(known.sum()):,}")
     table.add_row(
         "posts/s through candidates + screen (stages 1-2, posts new)",
         f"{result['screen_posts_per_second']:.0f}",
