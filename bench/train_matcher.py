@@ -32,6 +32,7 @@ import argparse
 import csv
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -326,6 +327,152 @@ def calibrate(
     return {"threshold": 1.0, "precision": 1.0, "recall": 0.0, "negatives_above": 0.0}
 
 
+def _oof_scores(
+    split: list[dict[str, Any]], negs: list[dict[str, Any]], cheap: bool, folds: int = 5
+) -> list[np.ndarray]:
+    """Out-of-fold probabilities of every pool row of ``split + negs``: the re-ranker's (of
+    the re-ranked head) or, with ``cheap``, the screen model's (of the whole pool)."""
+    from lagebild.claims.retrieval import features
+
+    both = split + negs
+    out: list[np.ndarray] = [np.zeros(0)] * len(both)
+    for f in range(folds):
+        train = [q for i, q in enumerate(both) if i % folds != f]
+        if cheap:
+            model = fit_model(
+                np.vstack([q["cheap"] for q in train]),
+                np.concatenate([q["labels"] for q in train]),
+            )
+        else:
+            x, y, _ = _xy(train)
+            model = fit_model(x, y)
+        for i, q in enumerate(both):
+            if i % folds == f:
+                if cheap:
+                    out[i] = model.score(q["cheap"]) if len(q["cheap"]) else np.zeros(0)
+                else:
+                    out[i] = model.score(features(q["cheap"], q["e5"]))
+    return out
+
+
+def _fit_logistic(x: np.ndarray, y: np.ndarray, names: tuple[str, ...], c: float = 1.0) -> Any:
+    """A standardised logistic regression whose weights are all at least 0: more of any
+    feature (probability, shared words) never makes a match less likely, so the model does not
+    learn quirks of the data (unconstrained, the share of a post's words shared got a negative
+    weight: it mostly measures how short a post is)."""
+    from scipy.optimize import minimize
+
+    from lagebild.claims.retrieval import Logistic
+
+    mean = x.mean(axis=0)
+    std = x.std(axis=0)
+    scale = np.where(std > 0, std, 1.0)
+    z = (x - mean) / scale
+    d = z.shape[1]
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        p = 1 / (1 + np.exp(-(z @ w[:d] + w[d])))
+        eps = 1e-12
+        value = -np.sum(y * np.log(p + eps) + (1 - y) * np.log(1 - p + eps))
+        value += 0.5 / c * float(w[:d] @ w[:d])
+        grad = np.concatenate([z.T @ (p - y) + w[:d] / c, [np.sum(p - y)]])
+        return float(value), grad
+
+    bounds = [(0.0, None)] * d + [(None, None)]
+    w = minimize(loss, np.zeros(d + 1), jac=True, method="L-BFGS-B", bounds=bounds).x
+    return Logistic(
+        names,
+        tuple(float(v) for v in w[:d]),
+        float(w[d]),
+        tuple(float(m) for m in mean),
+        tuple(float(s) for s in scale),
+    )
+
+
+def _oof_logistic(x: np.ndarray, y: np.ndarray, names: tuple[str, ...], folds: int = 5) -> Any:
+    p = np.zeros(len(y))
+    at = np.arange(len(y))
+    for f in range(folds):
+        model = _fit_logistic(x[at % folds != f], y[at % folds != f], names)
+        p[at % folds == f] = model.score(x[at % folds == f])
+    return p
+
+
+def decisions(
+    work: Path,
+    model: Reranker,
+    dev: list[dict[str, Any]],
+    neg_split: list[dict[str, Any]],
+    stream: list[dict[str, Any]],
+    cross: float,
+) -> tuple[Any, Any, dict[str, Any]]:
+    """The decision on a post's best candidate (its probability and the words it shares with
+    the post) and the screen's version of it, trained on CheckThat! 2020 dev (right or wrong
+    best candidate), the German comments and the stream posts (none matches); calibrated
+    out-of-fold: ``suggest`` and ``auto`` at 80 % and 95 % right decisions, the screen so that
+    99 % of the right decisions at ``suggest`` pass."""
+    from lagebild.claims.retrieval import DECISION, SCREEN_DECISION, decision_features, features
+    from lagebild.claims.values import guess_language
+
+    cache = work / "cache"
+    index20, _ = build_index("checkthat2020", cache)
+    index21, _ = build_index("checkthat2021", cache)
+    dev_bench = load_retrieval_benchmark("checkthat2020", FOLDERS["checkthat2020"], "dev")
+    groups = [
+        (dev, [dev_bench.queries[q["qid"]] for q in dev], index20),
+        (neg_split, negatives(), index21),
+        (stream, stream_sample(), index21),
+    ]
+    probs = _oof_scores(dev, neg_split, cheap=False)
+    firsts = _oof_scores(dev, neg_split, cheap=True)
+    probs += [model.score(features(q["cheap"], q["e5"])) for q in stream]
+    assert model.screen is not None
+    firsts += [model.screen.score(q["cheap"]) for q in stream]
+    xd, xs, y, source, crossing = [], [], [], [], []
+    at = 0
+    for name, (split, texts, index) in zip(("dev", "german", "stream"), groups, strict=True):
+        overlaps = index.overlap(texts, [q["rows"] for q in split])
+        for q, text, ov in zip(split, texts, overlaps, strict=True):
+            pr, fi = probs[at], firsts[at]
+            at += 1
+            if len(pr) == 0:
+                continue
+            j, k = int(np.argmax(pr)), int(np.argmax(fi))
+            xd.append(decision_features(pr[j], ov[j]))
+            xs.append(decision_features(fi[k], ov[k]))
+            y.append(int(q["labels"][j]))
+            source.append(name)
+            lang = guess_language(text)
+            theirs = [index.languages[int(r)] for r in q["rows"]]
+            crossing.append(any(lang and t and t != lang for t in theirs))
+    x_dec, x_scr, labels, src = np.array(xd), np.array(xs), np.array(y), np.array(source)
+    p_dec = _oof_logistic(x_dec, labels, DECISION)
+    p_scr = _oof_logistic(x_scr, labels, SCREEN_DECISION)
+    dev_rows = src == "dev"
+    positives = list(zip(p_dec[dev_rows].tolist(), (labels[dev_rows] == 1).tolist(), strict=True))
+    negative = p_dec[~dev_rows].tolist()
+    suggest = calibrate(positives, negative, 0.80)
+    auto = calibrate(positives, negative, 0.95)
+    for cal in (suggest, auto):
+        cal["stream_above"] = float(np.mean(p_dec[src == "stream"] >= cal["threshold"]))
+    kept = np.sort(p_scr[dev_rows & (labels == 1) & (p_dec >= suggest["threshold"])])
+    screen = float(kept[int(0.01 * len(kept))]) if len(kept) else 0.0
+    in_stream = src == "stream"
+    stream_cross = np.array(crossing)[in_stream]
+    screen_meta = {
+        "threshold": screen,
+        "right_decisions_passing": float(np.mean(kept >= screen)) if len(kept) else 0.0,
+        "stream_passing": float(np.mean(p_scr[in_stream] >= screen)),
+        "stream_crossing_languages": float(np.mean(stream_cross)),
+        "cross_lingual_use": cross,
+    }
+    _log(f"decision: suggest {suggest}, auto {auto}, screen {screen_meta}")
+    decider = _fit_logistic(x_dec, labels, DECISION)
+    screen_decider = _fit_logistic(x_scr, labels, SCREEN_DECISION)
+    meta = {"suggest": suggest, "auto": auto, "screen": screen_meta}
+    return decider, replace(screen_decider, meta={"threshold": screen}), meta
+
+
 def fit_command(work: Path, out: Path) -> None:
     """Train on CheckThat! 2020 dev, calibrate, score, write the model."""
     dev = load_split(work / "checkthat2020-dev.npz")
@@ -387,6 +534,8 @@ def fit_command(work: Path, out: Path) -> None:
         screen_meta["stream_posts"] = len(stream)
         screen_meta["stream_passing"] = sum(passing) / len(stream)
     first = Reranker(first.weights, first.bias, first.mean, first.scale, screen_meta)
+    model = Reranker(model.weights, model.bias, model.mean, model.scale, {}, first)
+    decider, screen_decider, decision_meta = decisions(work, model, dev, neg_split, stream, cross)
     scores: dict[str, Any] = {}
     for name in ("checkthat2020-dev", "checkthat2020-test", "checkthat2021-test"):
         path = work / f"{name}.npz"
@@ -404,7 +553,12 @@ def fit_command(work: Path, out: Path) -> None:
         "trained_on": "CheckThat! 2020 task 2 dev (197 tweets, Snopes fact-checks) and "
         f"{len(neg_split)} non-matching German comments (GermEval 2021 test texts)",
         "retrieval": vars(PARAMS),
-        "thresholds": {"suggest": suggest["threshold"], "auto": auto["threshold"]},
+        "thresholds": {
+            "suggest": decision_meta["suggest"]["threshold"],
+            "auto": decision_meta["auto"]["threshold"],
+            "cross_suggest": suggest["threshold"],
+            "cross_auto": auto["threshold"],
+        },
         "calibration": {
             "data": "5-fold cross-validated best candidates of CheckThat! 2020 dev, plus "
             f"{len(negs)} German talk-show comments (GermEval 2021 test texts) that match no "
@@ -412,13 +566,24 @@ def fit_command(work: Path, out: Path) -> None:
             f"{len(stream)} distinct posts of a real stream in the fact-checks' domain (IRA "
             "2016 tweets, not those of the stream benchmark; presumed to match none) that each "
             "threshold passes",
-            "suggest": suggest,
-            "auto": auto,
-            "screen": screen_meta,
+            "suggest": decision_meta["suggest"],
+            "auto": decision_meta["auto"],
+            "screen": decision_meta["screen"],
+            "cross_lingual": {
+                "about": "a fact-check surely in another language than the post is decided on "
+                "the re-ranker's probability alone (shared words mean nothing there), calibrated "
+                "on the dev tweets and the German comments; its screen is the first "
+                "probability or the USE cosine",
+                "suggest": suggest,
+                "auto": auto,
+                "screen": screen_meta,
+            },
         },
         "scores": scores,
     }
-    model = Reranker(model.weights, model.bias, model.mean, model.scale, meta, first)
+    model = Reranker(
+        model.weights, model.bias, model.mean, model.scale, meta, first, decider, screen_decider
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(model.to_json() + "\n")
     _log(f"wrote {out}: suggest {suggest}, auto {auto}, screen {screen:.3f}")

@@ -26,14 +26,17 @@ import numpy as np
 from lagebild.claims.encoders import EmbeddingCache
 from lagebild.claims.retrieval import (
     FEATURES,
+    OVERLAP,
+    Candidates,
     FactCheckIndex,
     Reranker,
     RetrievalParams,
     clean_post,
+    decision_features,
     features,
 )
 
-__all__ = ["Match", "MatchParams", "match_texts", "rank_texts"]
+__all__ = ["Match", "MatchParams", "match_texts", "rank_texts", "screen_passes"]
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,7 @@ class MatchParams:
     alternatives: int = 3
 
     def thresholds(self, reranker: Reranker) -> tuple[float, float]:
-        """(suggest, auto) thresholds: the given ones, else those calibrated with the model."""
+        """(suggest, auto) thresholds of the decision: the given ones, else the calibrated."""
         cal = reranker.meta.get("thresholds", {})
         suggest = self.suggest_threshold
         auto = self.auto_threshold
@@ -61,6 +64,14 @@ class MatchParams:
             float(suggest if suggest is not None else cal.get("suggest", 0.5)),
             float(auto if auto is not None else cal.get("auto", 0.9)),
         )
+
+    def cross_thresholds(self, reranker: Reranker) -> tuple[float, float]:
+        """(suggest, auto) thresholds of the probability for a fact-check in another language
+        (the calibrated ones; models without a decision use :meth:`thresholds`)."""
+        cal = reranker.meta.get("thresholds", {})
+        if reranker.decider is None or "cross_suggest" not in cal:
+            return self.thresholds(reranker)
+        return float(cal["cross_suggest"]), float(cal["cross_auto"])
 
 
 @dataclass(frozen=True)
@@ -105,38 +116,95 @@ def rank_texts(
 ) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray], np.ndarray]:
     """Candidates of each text ordered by the re-ranker: (rows, scores, features, re-ranked).
 
-    With ``screen`` only the texts whose best first probability (the re-ranker's screen model)
-    reaches ``screen_threshold`` (default: the calibrated one) are re-ranked, or that have a
-    candidate possibly in another language whose USE cosine reaches the calibrated
-    ``cross_lingual_use`` (BM25 is blind across languages, and the screen model leans on it);
-    the others keep their candidates in fusion order with score 0. Without ``rerank`` nothing
-    is re-ranked and the last value marks the texts that *would* be (the screen alone).
+    With ``screen`` only the texts that pass the screen are re-ranked (see
+    :func:`screen_passes`); the others keep their candidates in fusion order with score 0.
+    Without ``rerank`` nothing is re-ranked and the last value marks the texts that *would*
+    be (the screen alone).
     """
+    r = _rank(
+        index,
+        texts,
+        reranker,
+        languages,
+        params,
+        screen,
+        use_cache,
+        e5_cache,
+        screen_threshold,
+        rerank,
+    )
+    return r.rows, r.scores, r.features, r.reranked
+
+
+@dataclass
+class _Ranked:
+    rows: list[np.ndarray]
+    scores: list[np.ndarray]
+    features: list[np.ndarray]
+    reranked: np.ndarray
+    #: per text, the overlap and the sure language crossing of each row, in the order of rows
+    overlap: list[np.ndarray]
+    crossing: list[np.ndarray]
+
+
+def screen_passes(
+    cand: Candidates, reranker: Reranker, screen_threshold: float | None = None
+) -> np.ndarray:
+    """Which posts go on to the re-rank.
+
+    A post passes when the screen decision (:data:`~lagebild.claims.retrieval.SCREEN_DECISION`:
+    the best first probability and the words that candidate shares with the post) reaches its
+    calibrated threshold, or when a candidate surely in another language has a USE cosine of
+    at least the calibrated ``cross_lingual_use`` (BM25 and shared words are blind across
+    languages). Models without a screen decision use the first probability alone, and count
+    a candidate of unknown language as crossing.
+    """
+    has = np.array([len(r) > 0 for r in cand.rows], bool)
+    first = reranker.screen
+    if first is None:
+        return has
+    decider = reranker.screen_decider
+    meta = decider.meta if decider is not None else first.meta
+    level = float(screen_threshold if screen_threshold is not None else meta["threshold"])
+    cross_level = float(first.meta.get("cross_lingual_use", 1.0))
+    crossing = cand.crossing if decider is not None else cand.cross
+    out = np.zeros(len(cand.rows), bool)
+    for i, c in enumerate(cand.cheap):
+        if not has[i]:
+            continue
+        f = first.score(c)
+        if decider is not None:
+            j = int(np.argmax(f))
+            ok = float(decider.score(decision_features(f[j], cand.overlap[i][j]))[0]) >= level
+        else:
+            ok = float(f.max()) >= level
+        out[i] = ok or bool((crossing[i] & (c[:, 4] >= cross_level)).any())
+    return out
+
+
+def _rank(
+    index: FactCheckIndex,
+    texts: Sequence[str],
+    reranker: Reranker,
+    languages: Sequence[str | None] | None,
+    params: RetrievalParams | None,
+    screen: bool,
+    use_cache: EmbeddingCache | None,
+    e5_cache: EmbeddingCache | None,
+    screen_threshold: float | None,
+    rerank: bool,
+) -> _Ranked:
     p = params or RetrievalParams()
     cand = index.candidates(texts, languages, p, use_cache)
     has = np.array([len(r) > 0 for r in cand.rows], bool)
-    if screen and reranker.screen is not None:
-        first = reranker.screen
-        level = float(screen_threshold if screen_threshold is not None else first.meta["threshold"])
-        # across languages BM25 sees nothing: there the USE cosine alone may pass a post
-        cross_level = float(first.meta.get("cross_lingual_use", 1.0))
-        has &= np.array(
-            [
-                len(c) > 0
-                and (
-                    float(first.score(c).max()) >= level
-                    or bool((x & (c[:, 4] >= cross_level)).any())
-                )
-                for c, x in zip(cand.cheap, cand.cross, strict=True)
-            ],
-            bool,
-        )
+    if screen:
+        has &= screen_passes(cand, reranker, screen_threshold)
     which = np.flatnonzero(has)
+    zeros = [np.zeros(len(r)) for r in cand.rows]
     if not rerank:
-        return cand.rows, [np.zeros(len(r)) for r in cand.rows], [], has
+        return _Ranked(cand.rows, zeros, [], has, cand.overlap, cand.crossing)
     e5 = index.e5_features(texts, cand, which, p.rerank_k, e5_cache)
-    rows_out, scores_out, feats_out = [], [], []
-    reranked = np.zeros(len(texts), bool)
+    out = _Ranked([], [], [], np.zeros(len(texts), bool), [], [])
     for i in range(len(texts)):
         rows = cand.rows[i]
         if i in e5:
@@ -144,16 +212,19 @@ def rank_texts(
             k = len(e5[i])
             x = features(cand.cheap[i], e5[i])
             s = reranker.score(x)
-            order = np.argsort(-s, kind="stable")
-            rows_out.append(np.concatenate([rows[:k][order], rows[k:]]))
-            scores_out.append(np.concatenate([s[order], np.zeros(len(rows) - k)]))
-            feats_out.append(x[order])
-            reranked[i] = True
+            order = np.concatenate([np.argsort(-s, kind="stable"), np.arange(k, len(rows))])
+            out.rows.append(rows[order])
+            out.scores.append(np.concatenate([s, np.zeros(len(rows) - k)])[order])
+            out.features.append(x[order[:k]])
+            out.reranked[i] = True
         else:
-            rows_out.append(rows)
-            scores_out.append(np.zeros(len(rows)))
-            feats_out.append(np.zeros((len(rows), len(FEATURES))))
-    return rows_out, scores_out, feats_out, reranked
+            order = np.arange(len(rows))
+            out.rows.append(rows)
+            out.scores.append(zeros[i])
+            out.features.append(np.zeros((len(rows), len(FEATURES))))
+        out.overlap.append(cand.overlap[i][order])
+        out.crossing.append(cand.crossing[i][order])
+    return out
 
 
 def match_texts(
@@ -175,41 +246,58 @@ def match_texts(
     """
     p = params or MatchParams()
     suggest, auto = p.thresholds(reranker)
+    cross = p.cross_thresholds(reranker)
     out: list[Match] = []
     for start in range(0, len(texts), batch):
         chunk = texts[start : start + batch]
         langs = languages[start : start + batch] if languages is not None else None
         long_enough = [len(clean_post(t).split()) >= p.min_words for t in chunk]
-        ranked = rank_texts(
+        ranked = _rank(
             index,
             [t if ok else "" for t, ok in zip(chunk, long_enough, strict=True)],
             reranker,
             langs,
             p.retrieval,
-            use_cache=use_cache,
-            e5_cache=e5_cache,
-            screen_threshold=p.screen_threshold,
+            True,
+            use_cache,
+            e5_cache,
+            p.screen_threshold,
+            True,
         )
         if stats is not None:
             stats["screened"] = stats.get("screened", 0) + len(chunk)
-            stats["reranked"] = stats.get("reranked", 0) + int(ranked[3].sum())
-        for j, (rows, scores, feats, reranked) in enumerate(zip(*ranked, strict=True)):
+            stats["reranked"] = stats.get("reranked", 0) + int(ranked.reranked.sum())
+        for j in range(len(chunk)):
             i = start + j
-            if not (long_enough[j] and reranked):
+            if not (long_enough[j] and ranked.reranked[j]):
                 continue
+            rows, scores, feats = ranked.rows[j], ranked.scores[j], ranked.features[j]
             # only the re-ranked head has a probability
             keep = [k for k in range(len(feats)) if (i, int(rows[k])) not in rejected]
-            if not keep or scores[keep[0]] < suggest:
+            if not keep:
                 continue
             best = keep[0]
+            decided = _decide(reranker, p, scores[best], ranked.overlap[j][best])
+            if reranker.decider is None:
+                score, level, stage = float(scores[best]), (suggest, auto), "rerank"
+            elif ranked.crossing[j][best]:
+                # across languages shared words mean nothing: the probability decides
+                score, level, stage = float(scores[best]), cross, "rerank (across languages)"
+            else:
+                score, level, stage = decided, (suggest, auto), "rerank + shared words"
+            if score < level[0]:
+                continue
+            explained = dict(zip(FEATURES, map(float, feats[best]), strict=True))
+            explained |= dict(zip(OVERLAP, map(float, ranked.overlap[j][best]), strict=True))
+            explained["decision"] = decided
             out.append(
                 Match(
                     post=i,
                     factcheck=int(rows[best]),
-                    score=float(scores[best]),
-                    decision="auto" if scores[best] >= auto else "suggest",
-                    stage="rerank",
-                    features=dict(zip(FEATURES, map(float, feats[best]), strict=True)),
+                    score=score,
+                    decision="auto" if score >= level[1] else "suggest",
+                    stage=stage,
+                    features=explained,
                     alternatives=[
                         (int(rows[k]), float(scores[k])) for k in keep[1 : 1 + p.alternatives]
                     ],
@@ -218,6 +306,13 @@ def match_texts(
         if progress is not None:
             progress(min(start + batch, len(texts)), len(texts))
     return out
+
+
+def _decide(reranker: Reranker, p: MatchParams, probability: float, overlap: np.ndarray) -> float:
+    """The decision probability of a post's best candidate (the probability without a model)."""
+    if reranker.decider is None:
+        return float(probability)
+    return float(reranker.decider.score(decision_features(probability, overlap))[0])
 
 
 def match_id(platform: str, post_id: str, factcheck_id: str) -> str:

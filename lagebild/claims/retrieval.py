@@ -40,9 +40,13 @@ from lagebild.claims.encoders import EmbeddingCache, Encoder, encode_cached, loa
 from lagebild.claims.values import guess_language
 
 __all__ = [
+    "DECISION",
     "FEATURES",
+    "OVERLAP",
+    "SCREEN_DECISION",
     "Candidates",
     "FactCheckIndex",
+    "Logistic",
     "Reranker",
     "RetrievalParams",
     "clean_post",
@@ -109,6 +113,10 @@ class Candidates:
     cheap: list[np.ndarray]
     #: per post, which candidates may be in another language than the post (either unknown)
     cross: list[np.ndarray]
+    #: per post, which candidates are surely in another language (both known, different)
+    crossing: list[np.ndarray] = field(default_factory=list)
+    #: per post, the shared words of each candidate (columns: :data:`OVERLAP`)
+    overlap: list[np.ndarray] = field(default_factory=list)
 
 
 @dataclass
@@ -238,6 +246,7 @@ class FactCheckIndex:
         rows_out: list[np.ndarray] = []
         feats_out: list[np.ndarray] = []
         cross_out: list[np.ndarray] = []
+        crossing_out: list[np.ndarray] = []
         for i in range(len(posts)):
             lex = dict(zip(lex_rows[i].tolist(), lex_scores[i].tolist(), strict=True))
             order: dict[int, float] = {}
@@ -270,16 +279,28 @@ class FactCheckIndex:
             rows_out.append(rows)
             feats_out.append(f)
             lang = langs[i]
-            cross_out.append(
-                np.array(
-                    [
-                        lang is None or self.languages[r] is None or self.languages[r] != lang
-                        for r in rows
-                    ],
-                    bool,
-                )
+            theirs = [self.languages[r] for r in rows]
+            cross_out.append(np.array([lang is None or t is None or t != lang for t in theirs]))
+            crossing_out.append(
+                np.array([lang is not None and t is not None and t != lang for t in theirs])
             )
-        return Candidates(rows_out, feats_out, cross_out)
+        overlap = self.bm25.overlap(queries, rows_out)
+        return Candidates(rows_out, feats_out, cross_out, crossing_out, overlap)
+
+    def overlap(
+        self,
+        posts: Sequence[str],
+        rows: Sequence[np.ndarray],
+        languages: Sequence[str | None] | None = None,
+    ) -> list[np.ndarray]:
+        """The shared words (:data:`OVERLAP`) of each post with the fact-checks ``rows``."""
+        texts = [clean_post(t) for t in posts]
+        given = languages if languages is not None else [None] * len(texts)
+        queries = [
+            tokenize(t, lang or guess_language(t)) for t, lang in zip(texts, given, strict=True)
+        ]
+        shared: list[np.ndarray] = self.bm25.overlap(queries, rows)
+        return shared
 
     def passage(self, row: int) -> str:
         """The text of a fact-check for the re-ranking encoder: its title, then its claim."""
@@ -344,6 +365,12 @@ class _LexicalIndex:
     vocabulary: dict[str, int]
     #: term × document matrix of BM25 term scores (scipy CSR)
     matrix: Any
+    #: the same matrix with 1 for every term a document has
+    presence: Any
+    #: inverse document frequency of each term, ``log(n / (1 + df))``, at least 0
+    idf: np.ndarray
+    #: the idf summed over each document's terms
+    doc_weight: np.ndarray
 
     @classmethod
     def of(cls, bm25: Any) -> _LexicalIndex:
@@ -353,7 +380,44 @@ class _LexicalIndex:
         sc = bm25.scores
         shape = (len(sc["indptr"]) - 1, int(sc["num_docs"]))
         matrix = csr_matrix((sc["data"], sc["indices"], sc["indptr"]), shape=shape)
-        return cls(dict(bm25.vocab_dict), matrix)
+        presence = csr_matrix(
+            (np.ones(len(sc["data"]), np.float64), sc["indices"], sc["indptr"]), shape=shape
+        )
+        df = np.diff(presence.indptr)
+        idf = np.maximum(np.log(shape[1] / (1.0 + df)), 0.0)
+        doc_weight = np.asarray(presence.T @ idf).ravel()
+        return cls(dict(bm25.vocab_dict), matrix, presence, idf, doc_weight)
+
+    def overlap(
+        self, queries: Sequence[Sequence[str]], rows: Sequence[np.ndarray]
+    ) -> list[np.ndarray]:
+        """For each query and each of its documents ``rows``: :data:`OVERLAP`.
+
+        Words are weighted by their idf, so sharing *Zika* counts, sharing *says* hardly; a
+        post that repeats a claim shares most of the claim's weight, a post on the same topic
+        only part of it.
+        """
+        vocab = self.vocabulary
+        out: list[np.ndarray] = []
+        for q, r in zip(queries, rows, strict=True):
+            ids = np.unique(np.fromiter((vocab[t] for t in q if t in vocab), np.int64))
+            if len(ids) == 0 or len(r) == 0:
+                out.append(np.zeros((len(r), len(OVERLAP))))
+                continue
+            present = self.presence[ids][:, r].toarray()
+            weights = self.idf[ids]
+            shared = weights @ present
+            post = float(weights.sum())
+            out.append(
+                np.column_stack(
+                    [
+                        shared / np.maximum(self.doc_weight[r], 1e-9),
+                        shared / post if post > 0 else np.zeros(len(r)),
+                        present.sum(axis=0),
+                    ]
+                )
+            )
+        return out
 
     def search(
         self, queries: Sequence[Sequence[str]], k: int
@@ -407,10 +471,72 @@ FEATURES = (
 )
 
 
+#: What a post and a fact-check share, by idf weight: the share of the fact-check's words the
+#: post has, the share of the post's words the fact-check has, and how many words they share.
+OVERLAP = ("cover_factcheck", "cover_post", "shared_words")
+
+#: The features of the decision on a post's best candidate: the re-ranker's probability and
+#: the words shared. The cosines rank fact-checks well but cannot tell the same claim from the
+#: same topic; the words of the claim can. (The share of the *post's* words is left out: it
+#: mostly measures how short a post is.)
+DECISION = ("probability", "cover_factcheck", "shared_words")
+
+#: The screen's decision features: the best first (cheap) probability and the words shared.
+SCREEN_DECISION = ("first_probability", "cover_factcheck", "shared_words")
+
+
+def decision_features(probability: float, overlap: np.ndarray) -> np.ndarray:
+    """The row of :data:`DECISION` (or :data:`SCREEN_DECISION`) of one candidate."""
+    picked = [OVERLAP.index(name) for name in DECISION[1:]]
+    return np.concatenate([[probability], np.asarray(overlap)[picked]])
+
+
 def features(cheap: np.ndarray, e5: np.ndarray) -> np.ndarray:
     """All features of a post's first ``len(e5)`` candidates."""
     best = e5.max() if len(e5) else 0.0
     return np.column_stack([cheap[: len(e5)], e5, e5 - best])
+
+
+@dataclass(frozen=True)
+class Logistic:
+    """A logistic model over named features (standardised): a decision's probability."""
+
+    names: tuple[str, ...]
+    weights: tuple[float, ...]
+    bias: float
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def score(self, x: np.ndarray) -> np.ndarray:
+        """Probabilities of the feature rows ``x`` (columns: :attr:`names`)."""
+        z = (np.atleast_2d(x) - np.asarray(self.mean)) / np.asarray(self.scale)
+        return np.asarray(1 / (1 + np.exp(-(z @ np.asarray(self.weights) + self.bias))))
+
+    def as_dict(self) -> dict[str, Any]:
+        """The model as JSON-able data."""
+        return {
+            "features": list(self.names),
+            "weights": self.weights,
+            "bias": self.bias,
+            "mean": self.mean,
+            "scale": self.scale,
+            "meta": self.meta,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], names: tuple[str, ...]) -> Logistic:
+        """A model from :meth:`as_dict` data, whose features must be ``names``."""
+        if tuple(data["features"]) != names:
+            raise ValueError(f"decision features {data['features']} are not {list(names)}")
+        return cls(
+            names,
+            tuple(data["weights"]),
+            float(data["bias"]),
+            tuple(data["mean"]),
+            tuple(data["scale"]),
+            data.get("meta", {}),
+        )
 
 
 @dataclass(frozen=True)
@@ -424,6 +550,10 @@ class Reranker:
     meta: dict[str, Any] = field(default_factory=dict)
     #: the screen: the same kind of model over the cheap features only (the first five)
     screen: Reranker | None = None
+    #: whether a post's best candidate is a match (:data:`DECISION`), and the screen's
+    #: version of it (:data:`SCREEN_DECISION`); without them the probability decides
+    decider: Logistic | None = None
+    screen_decider: Logistic | None = None
 
     def score(self, x: np.ndarray) -> np.ndarray:
         """Match probabilities of the feature rows ``x``."""
@@ -440,6 +570,10 @@ class Reranker:
             "scale": self.scale,
             "meta": self.meta,
             "screen": self.screen.as_dict() if self.screen is not None else None,
+            "decider": self.decider.as_dict() if self.decider is not None else None,
+            "screen_decider": (
+                self.screen_decider.as_dict() if self.screen_decider is not None else None
+            ),
         }
 
     def to_json(self) -> str:
@@ -458,6 +592,10 @@ class Reranker:
             tuple(data["scale"]),
             data.get("meta", {}),
             cls.from_dict(data["screen"]) if data.get("screen") else None,
+            Logistic.from_dict(data["decider"], DECISION) if data.get("decider") else None,
+            Logistic.from_dict(data["screen_decider"], SCREEN_DECISION)
+            if data.get("screen_decider")
+            else None,
         )
 
     @classmethod

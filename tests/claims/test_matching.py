@@ -10,7 +10,14 @@ import pytest
 
 from lagebild.claims.encoders import EmbeddingCache, UseEncoder, encode_cached, text_keys
 from lagebild.claims.matcher import MatchParams, match_texts, rank_texts
-from lagebild.claims.retrieval import FEATURES, FactCheckIndex, Reranker, tokenize
+from lagebild.claims.retrieval import (
+    FEATURES,
+    OVERLAP,
+    FactCheckIndex,
+    Reranker,
+    _LexicalIndex,
+    tokenize,
+)
 from tests.cli.test_cli import run, run_json
 
 HERE = Path(__file__).parent / "fixtures" / "matching"
@@ -61,9 +68,75 @@ def test_unrelated_posts_are_not_matched_and_short_ones_are_skipped(
     assert 2 not in matched  # fewer than min_words
     assert matched[3].endswith("bleach")
     explanation = next(m for m in matches if m.post == 3).explanation(index)
-    assert explanation["stage"] == "rerank"
-    assert set(explanation["features"]) == set(FEATURES)
+    assert explanation["stage"] == "rerank + shared words"
+    assert set(explanation["features"]) == {*FEATURES, *OVERLAP, "decision"}
     assert explanation["claim"] == "Drinking bleach cures COVID-19."
+
+
+def test_a_repeated_claim_is_auto_matched_a_post_on_its_topic_is_not(
+    index: FactCheckIndex,
+) -> None:
+    texts = [
+        "Mail-in ballots in Michigan were counted twice in the 2020 election!",
+        "Michigan counted the mail ballots of the 2020 election slowly, results came days later",
+        "The EU will ban all cash payments from January next year, get your money out now",
+        "The European Union discusses new rules for payments by card next year",
+    ]
+    decided = {m.post: m.decision for m in match_texts(index, texts, Reranker.shipped())}
+    assert decided[0] == decided[2] == "auto"
+    assert decided.get(1) != "auto"
+    assert decided.get(3) != "auto"
+
+
+def test_a_factcheck_in_another_language_is_decided_on_the_probability(
+    index: FactCheckIndex,
+) -> None:
+    found = match_texts(
+        index,
+        ["Wind turbines kill millions of people every year with their infrasound"],
+        Reranker.shipped(),
+        languages=["en"],
+    )
+    assert index.ids[found[0].factcheck].endswith("infraschall")
+    assert found[0].stage == "rerank (across languages)"
+    # the decision model would judge it on shared words, of which translations have few
+    assert found[0].score != found[0].features["decision"]
+
+
+def test_a_model_without_a_decision_decides_on_the_probability(index: FactCheckIndex) -> None:
+    old = Reranker.shipped().as_dict() | {"decider": None, "screen_decider": None}
+    model = Reranker.from_dict(old)
+    found = match_texts(index, ["Drinking bleach cures covid, my doctor told me so"], model)
+    assert found[0].stage == "rerank"
+    assert found[0].score == found[0].features["decision"]
+
+
+def test_shared_words_are_weighted_by_idf() -> None:
+    import bm25s
+
+    docs = [["zika", "caus", "defect"], ["zika", "rubio"], ["cash", "ban"], ["cash"]]
+    bm25 = bm25s.BM25()
+    bm25.index(docs, show_progress=False)
+    lexical = _LexicalIndex.of(bm25)
+    idf = {
+        t: max(np.log(4 / (1 + df)), 0.0)
+        for t, df in [
+            ("zika", 2),
+            ("caus", 1),
+            ("defect", 1),
+            ("rubio", 1),
+            ("cash", 2),
+            ("ban", 1),
+        ]
+    }
+    (shared,) = lexical.overlap([["zika", "defect", "cdc", "zika"]], [np.array([0, 1, 2])])
+    w0 = idf["zika"] + idf["caus"] + idf["defect"]
+    post = idf["zika"] + idf["defect"]  # cdc is unknown to the index: no weight
+    assert np.allclose(shared[0], [post / w0, 1.0, 2])
+    assert np.allclose(
+        shared[1], [idf["zika"] / (idf["zika"] + idf["rubio"]), idf["zika"] / post, 1]
+    )
+    assert np.allclose(shared[2], [0, 0, 0])
 
 
 def test_rejected_pairs_are_not_suggested_again(index: FactCheckIndex) -> None:
