@@ -524,15 +524,6 @@ def fit_command(work: Path, out: Path) -> None:
         "right_decisions_passing": sum(1 for f in kept if f >= screen) / max(len(kept), 1),
         "negatives_passing": sum(1 for n in neg_first if n >= screen) / max(len(neg_first), 1),
     }
-    if stream:
-        # the screen model never saw the stream either; every candidate counted as crossing
-        passing = [
-            len(q["cheap"]) > 0
-            and (float(first.score(q["cheap"]).max()) >= screen or q["cheap"][:, 4].max() >= cross)
-            for q in stream
-        ]
-        screen_meta["stream_posts"] = len(stream)
-        screen_meta["stream_passing"] = sum(passing) / len(stream)
     first = Reranker(first.weights, first.bias, first.mean, first.scale, screen_meta)
     model = Reranker(model.weights, model.bias, model.mean, model.scale, {}, first)
     decider, screen_decider, decision_meta = decisions(work, model, dev, neg_split, stream, cross)
