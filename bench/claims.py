@@ -239,15 +239,17 @@ def stream(console: Console, cache: Path, posts: int) -> dict[str, Any]:
     run = _cascade(index, texts, reranker, params, use_cache, e5_cache)
     seconds = time.perf_counter() - t0
     latencies, matches, reranked = run["latencies"], run["matches"], run["reranked"]
-    # two processes, each a half of the stream, each with its own index (spawned: a fork of a
+    # two processes taking the stream's batches of 64 in turn (as a deployment would share a
+    # stream out), each with its own index (spawned: a fork of a
     # process whose BLAS and OpenMP threads run deadlocks); timed once both are ready
     _log("stream: the whole cascade in two processes")
     ctx = multiprocessing.get_context("spawn")
     queue, go = ctx.Queue(), ctx.Event()
-    half = (len(texts) + 1) // 2
+    batches = [texts[a : a + 64] for a in range(0, len(texts), 64)]
+    shares = [[t for b in batches[w::2] for t in b] for w in (0, 1)]
     workers = [
-        ctx.Process(target=_stream_worker, args=(queue, go, cache, claims, texts[a : a + half]))
-        for a in (0, half)
+        ctx.Process(target=_stream_worker, args=(queue, go, cache, claims, share))
+        for share in shares
     ]
     # one BLAS/OpenMP thread each: two processes on two cores
     threads = {v: os.environ.get(v) for v in _THREAD_VARS}
@@ -279,6 +281,7 @@ def stream(console: Console, cache: Path, posts: int) -> dict[str, Any]:
         "two_processes_seconds": two_seconds,
         "two_processes_posts_per_second": len(texts) / two_seconds,
         "two_processes_matches": sum(h["matches"] for h in halves),
+        "two_processes_busy_seconds": [sum(h["latencies"]) for h in halves],
         "screen_seconds": screen_seconds,
         "screen_posts_per_second": len(texts) / screen_seconds,
         "passing_screen": passing,

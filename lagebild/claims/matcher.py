@@ -27,6 +27,7 @@ from lagebild.claims.encoders import EmbeddingCache
 from lagebild.claims.retrieval import (
     FEATURES,
     OVERLAP,
+    SCREEN_DECISION,
     Candidates,
     FactCheckIndex,
     Reranker,
@@ -34,7 +35,9 @@ from lagebild.claims.retrieval import (
     clean_post,
     decision_features,
     features,
+    tokenize,
 )
+from lagebild.claims.values import guess_language
 
 __all__ = ["Match", "MatchParams", "match_texts", "rank_texts", "screen_passes"]
 
@@ -182,6 +185,56 @@ def screen_passes(
     return out
 
 
+_CANDIDATE_FIELDS = ("rows", "cheap", "cross", "crossing", "overlap")
+
+
+def _spread(values: list[np.ndarray], at: np.ndarray, n: int) -> list[np.ndarray]:
+    """``values`` of the posts ``at`` placed in a list of ``n``, the others empty."""
+    width = values[0].shape[1:] if values else ()
+    out = [np.zeros((0, *width))] * n
+    for i, v in zip(at.tolist(), values, strict=True):
+        out[i] = v
+    return out
+
+
+def _could_pass(
+    index: FactCheckIndex,
+    texts: Sequence[str],
+    languages: Sequence[str | None] | None,
+    reranker: Reranker,
+    screen_threshold: float | None,
+) -> np.ndarray | None:
+    """Which posts may pass the screen, decided before any encoding (None: all may).
+
+    The screen decision's weights are at least 0, so the first probability taken as 1 and the
+    largest shared words over *every* fact-check bound what any candidate can reach; a post
+    below that bound, with no fact-check surely in another language, cannot pass. Most posts
+    of a stream stop here, without their USE vector or the dense search.
+    """
+    decider = reranker.screen_decider
+    if decider is None or reranker.screen is None or min(decider.weights) < 0:
+        return None
+    level = float(screen_threshold if screen_threshold is not None else decider.meta["threshold"])
+    w = dict(zip(decider.names, decider.weights, strict=True))
+    mean = dict(zip(decider.names, decider.mean, strict=True))
+    scale = dict(zip(decider.names, decider.scale, strict=True))
+    first, cover, shared = SCREEN_DECISION
+    cleaned = [clean_post(t) for t in texts]
+    given = languages if languages is not None else [None] * len(texts)
+    langs = [lang or guess_language(t) for lang, t in zip(given, cleaned, strict=True)]
+    best = index.bm25.best_overlap(
+        [tokenize(t, lang) for t, lang in zip(cleaned, langs, strict=True)],
+        w[cover] / scale[cover],
+        w[shared] / scale[shared],
+    )
+    z = decider.bias + w[first] * (1 - mean[first]) / scale[first] + best
+    z -= w[cover] * mean[cover] / scale[cover] + w[shared] * mean[shared] / scale[shared]
+    theirs = {lang for lang in index.languages if lang}
+    crossing = np.array([lang is not None and bool(theirs - {lang}) for lang in langs], bool)
+    passes: np.ndarray = np.asarray(1 / (1 + np.exp(-z)) >= level) | crossing
+    return passes
+
+
 def _rank(
     index: FactCheckIndex,
     texts: Sequence[str],
@@ -195,7 +248,19 @@ def _rank(
     rerank: bool,
 ) -> _Ranked:
     p = params or RetrievalParams()
-    cand = index.candidates(texts, languages, p, use_cache)
+    maybe = _could_pass(index, texts, languages, reranker, screen_threshold) if screen else None
+    if maybe is not None and not maybe.all():
+        # the posts that cannot pass get no candidates: no encoding, no search
+        go = np.flatnonzero(maybe)
+        some = index.candidates(
+            [texts[i] for i in go.tolist()],
+            [languages[i] for i in go.tolist()] if languages is not None else None,
+            p,
+            use_cache,
+        )
+        cand = Candidates(*(_spread(getattr(some, f), go, len(texts)) for f in _CANDIDATE_FIELDS))
+    else:
+        cand = index.candidates(texts, languages, p, use_cache)
     has = np.array([len(r) > 0 for r in cand.rows], bool)
     if screen:
         has &= screen_passes(cand, reranker, screen_threshold)

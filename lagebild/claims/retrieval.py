@@ -426,6 +426,30 @@ class _LexicalIndex:
         table = np.column_stack([cover_doc, cover_post, count])
         return np.split(table, np.cumsum(sizes)[:-1])
 
+    def best_overlap(
+        self, queries: Sequence[Sequence[str]], cover: float, shared: float
+    ) -> np.ndarray:
+        """For each query, the largest ``cover * cover_factcheck + shared * shared_words`` over
+        *every* document (0 when it shares no word with any): with weights of at least 0, a
+        bound on what any candidate of the query can reach."""
+        from scipy.sparse import csr_matrix, diags
+
+        vocab = self.vocabulary
+        ids = [
+            np.unique(np.fromiter((vocab[t] for t in q if t in vocab), np.int64)) for q in queries
+        ]
+        lengths = np.fromiter(map(len, ids), np.int64, len(ids))
+        indptr = np.concatenate([[0], np.cumsum(lengths)])
+        terms = np.concatenate([*ids, np.zeros(0, np.int64)])
+        shape = (len(ids), self.presence.shape[0])
+        # the cover part divides by each document's weight: split it from the count part
+        by_cover = csr_matrix((cover * self.idf[terms], terms, indptr), shape=shape)
+        by_count = csr_matrix((np.full(len(terms), shared), terms, indptr), shape=shape)
+        scale = diags(1 / np.maximum(self.doc_weight, 1e-9))
+        combined = (by_cover @ self.presence) @ scale + by_count @ self.presence
+        best: np.ndarray = np.maximum(np.asarray(combined.max(axis=1).todense()).ravel(), 0.0)
+        return best
+
     def search(
         self, queries: Sequence[Sequence[str]], k: int
     ) -> tuple[list[np.ndarray], list[np.ndarray]]:

@@ -247,3 +247,31 @@ def test_claims_eval_commands_print_the_official_metrics(tmp_path: Path) -> None
     )
     assert withheld.returncode == 1
     assert "truth.csv" in withheld.stderr
+
+
+def test_posts_stopped_before_encoding_are_those_the_screen_would_stop(
+    index: FactCheckIndex,
+) -> None:
+    from lagebild.claims import matcher
+
+    texts = [
+        "Drinking bleach cures covid, my doctor told me so",
+        "Heute war ich mit dem Hund im Park und die Enten waren hungrig.",
+        "Just made pancakes for the whole family this morning.",
+        "Mail-in ballots in Michigan were counted twice in the 2020 election!",
+        "Michigan counted the mail ballots of the 2020 election slowly",
+        "Die Grünen wollen Haustiere verbieten, sagt mein Nachbar",
+        "5G masts spread the virus in Berlin",
+        "Hot water every fifteen minutes kills the virus",
+        "lol",
+        "",
+    ]
+    reranker = Reranker.shipped()
+    maybe = matcher._could_pass(index, texts, None, reranker, None)
+    assert maybe is not None and not maybe.all()
+    cand = index.candidates(texts)
+    passes = matcher.screen_passes(cand, reranker)
+    assert not (passes & ~maybe).any()  # nothing the screen passes is stopped early
+    # and the cascade's decisions are the same with and without the early stop
+    with_stop = matcher._rank(index, texts, reranker, None, None, True, None, None, None, False)
+    assert with_stop.reranked.tolist() == passes.tolist()
