@@ -56,6 +56,7 @@ __all__ = [
 
 #: Up to this many claim and title vectors the dense search is exact (a matrix product is
 #: faster than building an HNSW graph); above it a ``usearch`` HNSW index (int8) is built.
+#: A title equal to its claim, or missing, adds no vector.
 EXACT_LIMIT = 100_000
 
 _URL = re.compile(r"https?://\S+|pic\.twitter\.com/\S+|www\.\S+")
@@ -134,6 +135,8 @@ class FactCheckIndex:
     _use_claim: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)), repr=False)
     _use_title: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)), repr=False)
     _ann: Any = field(default=None, repr=False)
+    #: the key of each dense vector: ``row`` for a claim, ``n + row`` for a title
+    _keys: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint64), repr=False)
 
     @classmethod
     def build(
@@ -192,11 +195,14 @@ class FactCheckIndex:
             cache,
             lambda d, t: say("use titles", d, t),
         )
-        dense = np.vstack([index._use_claim, index._use_title]).astype(np.float32)
+        # a fact-check without its own title would have its claim's vector twice
+        titled = np.array([bool(t) and t != c for t, c in zip(title_texts, claims, strict=True)])
+        index._keys = np.concatenate([np.arange(n), n + np.flatnonzero(titled)]).astype(np.uint64)
+        dense = np.vstack([index._use_claim, index._use_title[titled]]).astype(np.float32)
         if len(dense) > EXACT_LIMIT:
             say("hnsw", 0, len(dense))
             ann = Index(ndim=index.use.dim, metric="ip", dtype="i8", connectivity=16)
-            ann.add(np.arange(len(dense), dtype=np.uint64), dense, threads=threads)
+            ann.add(index._keys, dense, threads=0)  # every core: a one-time build, no BLAS
             index._ann = ann
             say("hnsw", len(dense), len(dense))
         else:
@@ -208,7 +214,8 @@ class FactCheckIndex:
         if isinstance(self._ann, np.ndarray):
             out: list[np.ndarray] = []
             for start in range(0, len(queries), 64):  # bounded memory: 64 rows of scores
-                out.extend(top_k(queries[start : start + 64] @ self._ann.T, k)[0])
+                cols = top_k(queries[start : start + 64] @ self._ann.T, k)[0]
+                out.extend(self._keys[c] for c in cols)
             return out
         found = self._ann.search(queries, count=k)
         if len(queries) == 1 and found.keys.ndim == 1:

@@ -275,3 +275,18 @@ def test_posts_stopped_before_encoding_are_those_the_screen_would_stop(
     # and the cascade's decisions are the same with and without the early stop
     with_stop = matcher._rank(index, texts, reranker, None, None, True, None, None, None, False)
     assert with_stop.reranked.tolist() == passes.tolist()
+
+
+def test_a_factcheck_without_its_own_title_has_one_dense_vector(tmp_path: Path) -> None:
+    index = FactCheckIndex.build(
+        ["a", "b", "c"],
+        ["Drinking bleach cures COVID-19.", "5G masts spread the virus.", "The EU bans cash."],
+        [None, "5G masts spread the virus.", "No, the EU does not ban cash payments"],
+        ["en", "en", "en"],
+        cache_dir=tmp_path,
+        rerank=False,
+    )
+    assert index._keys.tolist() == [0, 1, 2, 3 + 2]
+    cand = index.candidates(["bleach is a cure for covid", "cash will be banned by Brussels"])
+    assert index.ids[int(cand.rows[0][0])] == "a"
+    assert index.ids[int(cand.rows[1][0])] == "c"
