@@ -49,10 +49,18 @@ def match_command(
         bool, typer.Option("--rescreen", help="Screen posts again even if already screened.")
     ] = False,
     auto: Annotated[
-        float | None, typer.Option(help="Auto-match threshold [default: calibrated].")
+        float | None,
+        typer.Option(
+            help="Auto-match threshold of the decision (probability and shared words) "
+            "[default: calibrated]."
+        ),
     ] = None,
     suggest: Annotated[
-        float | None, typer.Option(help="Suggest threshold [default: calibrated].")
+        float | None,
+        typer.Option(
+            help="Suggest threshold of the decision (probability and shared words) "
+            "[default: calibrated]."
+        ),
     ] = None,
     min_words: Annotated[int, typer.Option(help="Posts with fewer words are not matched.")] = 4,
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
