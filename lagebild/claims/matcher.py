@@ -1,15 +1,19 @@
 """Matching posts to fact-checks: decisions a team can trust, each with its explanation.
 
 A post is compared with the fact-checks through the cascade of
-:mod:`lagebild.claims.retrieval`. The re-ranker's probability of the best candidate decides:
+:mod:`lagebild.claims.retrieval`. The re-ranker orders the candidates; whether the best one is
+the post's claim, and not only its topic, the decision model says from the re-ranker's
+probability and the words the two share (:data:`~lagebild.claims.retrieval.DECISION`):
 
 * ``auto`` — at or above ``auto_threshold``: the post repeats the fact-checked claim;
 * ``suggest`` — at or above ``suggest_threshold``: a person should look;
 * nothing below, and nothing for posts with fewer than ``min_words`` words (a post of two
   words cannot be said to repeat a claim; such pairs were mostly wrong on the dev data).
 
-The thresholds shipped with the re-ranker were calibrated on the dev splits together with
-posts that match nothing (see ``bench/train_matcher.py``); the precision each one gave is
+A fact-check surely in another language than the post is decided on the probability alone,
+against its own calibrated thresholds: shared words mean nothing across languages. The
+thresholds were calibrated on the dev tweets, posts that match nothing and a real stream in
+the fact-checks' domain (see ``bench/train_matcher.py``); the precision each one gave is
 written next to it in the model file and in ``docs/claims.md``. Pairs a person rejected are
 never suggested again.
 """
@@ -120,7 +124,8 @@ def rank_texts(
     """Candidates of each text ordered by the re-ranker: (rows, scores, features, re-ranked).
 
     With ``screen`` only the texts that pass the screen are re-ranked (see
-    :func:`screen_passes`); the others keep their candidates in fusion order with score 0.
+    :func:`screen_passes`); the others keep their candidates in fusion order with score 0,
+    except those that cannot pass at all, which are stopped before any encoding and have none.
     Without ``rerank`` nothing is re-ranked and the last value marks the texts that *would*
     be (the screen alone).
     """
