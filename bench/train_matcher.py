@@ -210,15 +210,21 @@ def _xy(split: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return np.vstack(xs), np.concatenate(ys), np.concatenate(qs)
 
 
+def _standardise(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``x`` standardised per column, and the mean and scale (1 for a constant column)."""
+    mean = x.mean(axis=0)
+    std = x.std(axis=0)
+    scale = np.where(std > 0, std, 1.0)
+    return (x - mean) / scale, mean, scale
+
+
 def fit_model(x: np.ndarray, y: np.ndarray, c: float = 1.0) -> Reranker:
     """A standardised logistic regression on the pair features."""
     from sklearn.linear_model import LogisticRegression
 
-    mean = x.mean(axis=0)
-    std = x.std(axis=0)
-    scale = np.where(std > 0, std, 1.0)
+    z, mean, scale = _standardise(x)
     model = LogisticRegression(C=c, max_iter=5000)
-    model.fit((x - mean) / scale, y)
+    model.fit(z, y)
     return Reranker(
         tuple(float(w) for w in model.coef_[0]),
         float(model.intercept_[0]),
@@ -364,10 +370,7 @@ def _fit_logistic(x: np.ndarray, y: np.ndarray, names: tuple[str, ...], c: float
 
     from lagebild.claims.retrieval import Logistic
 
-    mean = x.mean(axis=0)
-    std = x.std(axis=0)
-    scale = np.where(std > 0, std, 1.0)
-    z = (x - mean) / scale
+    z, mean, scale = _standardise(x)
     d = z.shape[1]
 
     def loss(w: np.ndarray) -> tuple[float, np.ndarray]:

@@ -39,9 +39,8 @@ from lagebild.claims.retrieval import (
     clean_post,
     decision_features,
     features,
-    tokenize,
+    post_terms,
 )
-from lagebild.claims.values import guess_language
 
 __all__ = ["Match", "MatchParams", "match_texts", "rank_texts", "screen_passes"]
 
@@ -224,17 +223,11 @@ def _could_pass(
     mean = dict(zip(decider.names, decider.mean, strict=True))
     scale = dict(zip(decider.names, decider.scale, strict=True))
     first, cover, shared = SCREEN_DECISION
-    cleaned = [clean_post(t) for t in texts]
-    given = languages if languages is not None else [None] * len(texts)
-    langs = [lang or guess_language(t) for lang, t in zip(given, cleaned, strict=True)]
-    best = index.bm25.best_overlap(
-        [tokenize(t, lang) for t, lang in zip(cleaned, langs, strict=True)],
-        w[cover] / scale[cover],
-        w[shared] / scale[shared],
-    )
+    _, langs, queries = post_terms(texts, languages)
+    best = index.bm25.best_overlap(queries, w[cover] / scale[cover], w[shared] / scale[shared])
     z = decider.bias + w[first] * (1 - mean[first]) / scale[first] + best
     z -= w[cover] * mean[cover] / scale[cover] + w[shared] * mean[shared] / scale[shared]
-    theirs = {lang for lang in index.languages if lang}
+    theirs = index.known_languages
     crossing = np.array([lang is not None and bool(theirs - {lang}) for lang in langs], bool)
     passes: np.ndarray = np.asarray(1 / (1 + np.exp(-z)) >= level) | crossing
     return passes
@@ -347,7 +340,7 @@ def match_texts(
             if not keep:
                 continue
             best = keep[0]
-            decided = _decide(reranker, p, scores[best], ranked.overlap[j][best])
+            decided = _decide(reranker, scores[best], ranked.overlap[j][best])
             if reranker.decider is None:
                 score, level, stage = float(scores[best]), (suggest, auto), "rerank"
             elif ranked.crossing[j][best]:
@@ -378,7 +371,7 @@ def match_texts(
     return out
 
 
-def _decide(reranker: Reranker, p: MatchParams, probability: float, overlap: np.ndarray) -> float:
+def _decide(reranker: Reranker, probability: float, overlap: np.ndarray) -> float:
     """The decision probability of a post's best candidate (the probability without a model)."""
     if reranker.decider is None:
         return float(probability)

@@ -29,7 +29,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -51,6 +51,7 @@ __all__ = [
     "RetrievalParams",
     "clean_post",
     "features",
+    "post_terms",
     "tokenize",
 ]
 
@@ -88,6 +89,17 @@ def tokenize(text: str, language: str | None = None) -> list[str]:
     stop = _stopwords()
     words = [w for w in _WORD.findall(clean_post(text).lower()) if w not in stop]
     return list(_stemmer(language or "en").stemWords(words))
+
+
+def post_terms(
+    posts: Sequence[str], languages: Sequence[str | None] | None = None
+) -> tuple[list[str], list[str | None], list[list[str]]]:
+    """Each post cleaned (:func:`clean_post`), its language (given, else guessed) and its BM25
+    terms in that language."""
+    texts = [clean_post(t) for t in posts]
+    given = languages if languages is not None else [None] * len(texts)
+    langs = [lang or guess_language(t) for lang, t in zip(given, texts, strict=True)]
+    return texts, langs, [tokenize(t, lang) for t, lang in zip(texts, langs, strict=True)]
 
 
 @dataclass(frozen=True)
@@ -225,6 +237,11 @@ class FactCheckIndex:
     def __len__(self) -> int:
         return len(self.ids)
 
+    @cached_property
+    def known_languages(self) -> frozenset[str]:
+        """The languages of the fact-checks, where known."""
+        return frozenset(lang for lang in self.languages if lang)
+
     def _cache(self, encoder: Encoder) -> EmbeddingCache:
         return EmbeddingCache(self.cache_dir, encoder.name, encoder.dim)
 
@@ -238,17 +255,10 @@ class FactCheckIndex:
         """Candidate fact-checks and their cheap features for each post (stage 1)."""
         p = params or RetrievalParams()
         n = len(self.ids)
-        texts = [clean_post(t) for t in posts]
-        langs = [
-            lang or guess_language(t)
-            for lang, t in zip(
-                languages if languages is not None else [None] * len(posts), texts, strict=True
-            )
-        ]
+        texts, langs, queries = post_terms(posts, languages)
         use_q = encode_cached(self.use, texts, "query", cache)
         k_dense = min(2 * p.dense_k, 2 * n)
         dense = self._dense_search(use_q, k_dense) if n and k_dense else None
-        queries = [tokenize(t, lang) for t, lang in zip(texts, langs, strict=True)]
         lex_rows, lex_scores = self.bm25.search(queries, min(p.bm25_k, n))
         rows_out: list[np.ndarray] = []
         feats_out: list[np.ndarray] = []
@@ -287,9 +297,11 @@ class FactCheckIndex:
             feats_out.append(f)
             lang = langs[i]
             theirs = [self.languages[r] for r in rows]
-            cross_out.append(np.array([lang is None or t is None or t != lang for t in theirs]))
+            cross_out.append(
+                np.array([lang is None or t is None or t != lang for t in theirs], bool)
+            )
             crossing_out.append(
-                np.array([lang is not None and t is not None and t != lang for t in theirs])
+                np.array([lang is not None and t is not None and t != lang for t in theirs], bool)
             )
         overlap = self.bm25.overlap(queries, rows_out)
         return Candidates(rows_out, feats_out, cross_out, crossing_out, overlap)
@@ -301,12 +313,7 @@ class FactCheckIndex:
         languages: Sequence[str | None] | None = None,
     ) -> list[np.ndarray]:
         """The shared words (:data:`OVERLAP`) of each post with the fact-checks ``rows``."""
-        texts = [clean_post(t) for t in posts]
-        given = languages if languages is not None else [None] * len(texts)
-        queries = [
-            tokenize(t, lang or guess_language(t)) for t, lang in zip(texts, given, strict=True)
-        ]
-        shared: list[np.ndarray] = self.bm25.overlap(queries, rows)
+        shared: list[np.ndarray] = self.bm25.overlap(post_terms(posts, languages)[2], rows)
         return shared
 
     def passage(self, row: int) -> str:
@@ -398,6 +405,19 @@ class _LexicalIndex:
         documents = presence.T.tocsr()
         return cls(dict(bm25.vocab_dict), matrix, presence, idf, doc_weight, documents)
 
+    def _terms(
+        self, queries: Sequence[Sequence[str]], unique: bool
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The indexed terms of each query (each once, or as often as it occurs) as the
+        ``(indices, indptr)`` of a query × term CSR matrix."""
+        vocab = self.vocabulary
+        ids = [np.fromiter((vocab[t] for t in q if t in vocab), np.int64) for q in queries]
+        if unique:
+            ids = [np.unique(i) for i in ids]
+        lengths = np.fromiter(map(len, ids), np.int64, len(ids))
+        indptr = np.concatenate([[0], np.cumsum(lengths)])
+        return np.concatenate([*ids, np.zeros(0, np.int64)]), indptr
+
     def overlap(
         self, queries: Sequence[Sequence[str]], rows: Sequence[np.ndarray]
     ) -> list[np.ndarray]:
@@ -409,17 +429,11 @@ class _LexicalIndex:
         """
         from scipy.sparse import csr_matrix
 
-        vocab = self.vocabulary
-        ids = [
-            np.unique(np.fromiter((vocab[t] for t in q if t in vocab), np.int64)) for q in queries
-        ]
         sizes = np.fromiter(map(len, rows), np.int64, len(rows))
         if not sizes.sum():
             return [np.zeros((n, len(OVERLAP))) for n in sizes]
-        lengths = np.fromiter(map(len, ids), np.int64, len(ids))
-        indptr = np.concatenate([[0], np.cumsum(lengths)])
-        terms = np.concatenate([*ids, np.zeros(0, np.int64)])
-        shape = (len(ids), self.presence.shape[0])
+        terms, indptr = self._terms(queries, unique=True)
+        shape = (len(queries), self.presence.shape[0])
         posts = csr_matrix((np.ones(len(terms)), terms, indptr), shape=shape)
         # every (post, candidate) pair at once: the terms both have
         pair_post = np.repeat(np.arange(len(rows)), sizes)
@@ -441,14 +455,8 @@ class _LexicalIndex:
         bound on what any candidate of the query can reach."""
         from scipy.sparse import csr_matrix, diags
 
-        vocab = self.vocabulary
-        ids = [
-            np.unique(np.fromiter((vocab[t] for t in q if t in vocab), np.int64)) for q in queries
-        ]
-        lengths = np.fromiter(map(len, ids), np.int64, len(ids))
-        indptr = np.concatenate([[0], np.cumsum(lengths)])
-        terms = np.concatenate([*ids, np.zeros(0, np.int64)])
-        shape = (len(ids), self.presence.shape[0])
+        terms, indptr = self._terms(queries, unique=True)
+        shape = (len(queries), self.presence.shape[0])
         # the cover part divides by each document's weight: split it from the count part
         by_cover = csr_matrix((cover * self.idf[terms], terms, indptr), shape=shape)
         by_count = csr_matrix((np.full(len(terms), shared), terms, indptr), shape=shape)
@@ -466,17 +474,13 @@ class _LexicalIndex:
         """
         from scipy.sparse import csr_matrix
 
-        vocab = self.vocabulary
-        ids = [[vocab[t] for t in q if t in vocab] for q in queries]
-        lengths = np.fromiter(map(len, ids), np.int64, len(ids))
-        indptr = np.concatenate([[0], np.cumsum(lengths)])
-        terms = np.fromiter((t for q in ids for t in q), np.int64, int(indptr[-1]))
-        shape = (len(ids), self.matrix.shape[0])
+        terms, indptr = self._terms(queries, unique=False)
+        shape = (len(queries), self.matrix.shape[0])
         q = csr_matrix((np.ones(len(terms), np.float32), terms, indptr), shape=shape)
         hits = (q @ self.matrix).tocsr()
         hits.sum_duplicates()
         rows, scores = [], []
-        for i in range(len(ids)):
+        for i in range(len(queries)):
             a, b = hits.indptr[i], hits.indptr[i + 1]
             v, c = hits.data[a:b], hits.indices[a:b].astype(np.int64)
             keep = v > 0
@@ -523,16 +527,31 @@ DECISION = ("probability", "cover_factcheck", "shared_words")
 SCREEN_DECISION = ("first_probability", "cover_factcheck", "shared_words")
 
 
+#: Where the decision's overlap features stand in :data:`OVERLAP`.
+_DECISION_OVERLAP = [OVERLAP.index(name) for name in DECISION[1:]]
+
+
 def decision_features(probability: float, overlap: np.ndarray) -> np.ndarray:
     """The row of :data:`DECISION` (or :data:`SCREEN_DECISION`) of one candidate."""
-    picked = [OVERLAP.index(name) for name in DECISION[1:]]
-    return np.concatenate([[probability], np.asarray(overlap)[picked]])
+    return np.concatenate([[probability], np.asarray(overlap)[_DECISION_OVERLAP]])
 
 
 def features(cheap: np.ndarray, e5: np.ndarray) -> np.ndarray:
     """All features of a post's first ``len(e5)`` candidates."""
     best = e5.max() if len(e5) else 0.0
     return np.column_stack([cheap[: len(e5)], e5, e5 - best])
+
+
+def _probability(
+    x: np.ndarray,
+    weights: Sequence[float],
+    bias: float,
+    mean: Sequence[float],
+    scale: Sequence[float],
+) -> np.ndarray:
+    """A standardised logistic model's probabilities of the feature rows ``x``."""
+    z = (x - np.asarray(mean)) / np.asarray(scale)
+    return np.asarray(1 / (1 + np.exp(-(z @ np.asarray(weights) + bias))))
 
 
 @dataclass(frozen=True)
@@ -548,8 +567,7 @@ class Logistic:
 
     def score(self, x: np.ndarray) -> np.ndarray:
         """Probabilities of the feature rows ``x`` (columns: :attr:`names`)."""
-        z = (np.atleast_2d(x) - np.asarray(self.mean)) / np.asarray(self.scale)
-        return np.asarray(1 / (1 + np.exp(-(z @ np.asarray(self.weights) + self.bias))))
+        return _probability(np.atleast_2d(x), self.weights, self.bias, self.mean, self.scale)
 
     def as_dict(self) -> dict[str, Any]:
         """The model as JSON-able data."""
@@ -595,8 +613,7 @@ class Reranker:
 
     def score(self, x: np.ndarray) -> np.ndarray:
         """Match probabilities of the feature rows ``x``."""
-        z = (x - np.asarray(self.mean)) / np.asarray(self.scale)
-        return np.asarray(1 / (1 + np.exp(-(z @ np.asarray(self.weights) + self.bias))))
+        return _probability(x, self.weights, self.bias, self.mean, self.scale)
 
     def as_dict(self) -> dict[str, Any]:
         """The model as JSON-able data."""
