@@ -45,7 +45,12 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from lagebild.coordination.communities import find_communities
-from lagebild.coordination.kinds import jaccard_at_least, platform_filter, prefix_filter_sql
+from lagebild.coordination.kinds import (
+    documents_sql,
+    jaccard_at_least,
+    platform_filter,
+    prefix_filter_sql,
+)
 from lagebild.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -105,14 +110,27 @@ def cnt_shares_sql(
             "AND text IS NOT NULL)) WHERE object_id <> ''",
             False,
         )
+    return prefix_filter_sql(_DOCS, similarity), True
+
+
+#: The documents of ``co_similar_tweet`` (see :func:`cnt_documents_sql`).
+_DOCS = "cnt_docs"
+
+
+def cnt_documents_sql(platforms: tuple[str, ...]) -> tuple[str, ...]:
+    """Statements that write the documents ``co_similar_tweet`` compares (its share rows
+    point to them by number)."""
+    base = (
+        "account_id, platform, post_id, epoch(created_at) AS ts FROM posts "
+        f"WHERE {platform_filter(platforms)}"
+    )
     docs = f"""
       SELECT object_id, account_id, platform, post_id, ts,
         list_distinct(list_transform(regexp_extract_all(object_id, {_TOKEN}),
           lambda t: hash(t))) AS sig
       FROM (SELECT {_CLEAN} AS object_id, {base} AND repost_of IS NULL AND text IS NOT NULL)
     """
-    sql = prefix_filter_sql(docs, similarity, keep="len(sig) > 0")
-    return sql, True
+    return documents_sql(docs, _DOCS)
 
 
 def cnt_pairs_sql(kind: str, platforms: tuple[str, ...], window: float, similarity: float) -> str:
@@ -122,7 +140,7 @@ def cnt_pairs_sql(kind: str, platforms: tuple[str, ...], window: float, similari
     joins = " UNION ALL ".join(
         f"""SELECT a.object_id, a.account_id, a.platform, a.post_id, a.ts,
               b.account_id AS account_id_y, b.platform AS platform_y, b.post_id AS post_id_y,
-              b.ts AS ts_y
+              b.ts AS ts_y{", b.object_id AS object_id_y" if near else ""}
             FROM s a JOIN s b ON a.key = b.key AND b.bucket = a.bucket + ({d})
             WHERE a.account_id <> b.account_id AND abs(b.ts - a.ts) <= {w}"""
         for d in (-1, 0, 1)
@@ -131,18 +149,17 @@ def cnt_pairs_sql(kind: str, platforms: tuple[str, ...], window: float, similari
     matches = f"SELECT {'DISTINCT' if near else ''} '{kind}' AS kind, * FROM ({joins})"
     if near:
         # candidates meet on several prefix tokens: distinct first, then verify each pair once
+        # (the share rows' object_id is a document's number: the pairs report its text)
         matches = f"""
-          WITH sigs AS (SELECT platform, post_id, any_value(sig) AS sig FROM shares
-                        GROUP BY platform, post_id)
-          SELECT m.* FROM ({matches}) m
-          JOIN sigs a ON a.platform = m.platform AND a.post_id = m.post_id
-          JOIN sigs b ON b.platform = m.platform_y AND b.post_id = m.post_id_y
+          SELECT m.* EXCLUDE (object_id_y) REPLACE (a.object_id AS object_id) FROM ({matches}) m
+          JOIN {_DOCS} a ON a.doc = m.object_id
+          JOIN {_DOCS} b ON b.doc = m.object_id_y
           WHERE {jaccard_at_least(similarity)}"""
     return f"""
       WITH shares AS MATERIALIZED ({shares}),
       s AS MATERIALIZED (SELECT object_id, key, account_id, platform, post_id, ts,
                            floor(ts / {w})::BIGINT AS bucket FROM shares)
-      {matches.replace("WITH sigs AS", ", sigs AS", 1) if near else matches}
+      {matches}
     """
 
 
@@ -163,6 +180,9 @@ def detect_cnt(con: duckdb.DuckDBPyConnection, params: CoordinationParams) -> Co
     started = time.perf_counter()
     check_data(con, params)
     window = params.window if params.window is not None else estimate_window(con, params)
+    if "similar_text" in params.by:
+        for statement in cnt_documents_sql(params.platforms):
+            con.execute(statement)
     union = " UNION ALL ".join(
         f"({cnt_pairs_sql(k, params.platforms, window, params.similarity)})" for k in params.by
     )

@@ -40,6 +40,7 @@ __all__ = [
     "detect",
     "network_tables",
     "pairs_sql",
+    "prepare",
     "shares_sql",
 ]
 
@@ -168,8 +169,16 @@ def pairs_sql(
     w = float(window)
     pairs = "pairs"
     verified = ""
-    if query.verify:
+    if query.verify and query.docs:
         # near matches meet on several keys: make the pairs distinct, then verify each once
+        # on the signatures of their documents
+        pairs = "near_pairs"
+        verified = f"""
+      pairs AS (SELECT p.* FROM near_pairs p
+        JOIN {query.docs} a ON a.doc = p.object_id
+        JOIN {query.docs} b ON b.doc = p.object_id_y
+        WHERE {query.verify}),"""
+    elif query.verify:
         pairs = "near_pairs"
         verified = f"""
       sigs AS (SELECT platform, post_id, any_value(sig) AS sig FROM shares
@@ -178,6 +187,15 @@ def pairs_sql(
         JOIN sigs a ON a.platform = p.platform AND a.post_id = p.content_id
         JOIN sigs b ON b.platform = p.platform_y AND b.post_id = p.content_id_y
         WHERE {query.verify}),"""
+    # the pairs report the object itself (a document's number stands for its object_id)
+    columns = (
+        "p.account_id, p.account_id_y, p.platform, p.content_id, p.platform_y, "
+        "p.content_id_y, p.ts, p.ts_y, p.time_delta"
+    )
+    if query.docs:
+        reported = f"o.object_id, {columns} FROM pairs p JOIN {query.docs} o ON o.doc = p.object_id"
+    else:
+        reported = f"p.object_id, {columns} FROM pairs p"
     return f"""
       WITH shares AS {mat} ({shares}),
       units AS (SELECT DISTINCT object_id, account_id, platform, post_id FROM shares),
@@ -189,12 +207,13 @@ def pairs_sql(
         WHERE s.account_id IN (SELECT account_id FROM active_accounts)),
       candidates AS (
         SELECT a.object_id, a.account_id, a.platform, a.post_id, a.ts,
-          b.account_id AS b_account, b.platform AS b_platform, b.post_id AS b_post, b.ts AS b_ts
+          b.account_id AS b_account, b.platform AS b_platform, b.post_id AS b_post,
+          b.ts AS b_ts{", b.object_id AS b_object" if query.docs else ""}
         FROM active a JOIN active b ON a.key = b.key AND b.bucket = a.bucket
         WHERE a.account_id <> b.account_id
         UNION ALL
         SELECT a.object_id, a.account_id, a.platform, a.post_id, a.ts,
-          b.account_id, b.platform, b.post_id, b.ts
+          b.account_id, b.platform, b.post_id, b.ts{", b.object_id" if query.docs else ""}
         FROM active a JOIN active b ON a.key = b.key AND b.bucket = a.bucket + 1
         WHERE a.account_id <> b.account_id
       ),
@@ -202,6 +221,7 @@ def pairs_sql(
         SELECT {"DISTINCT" if query.verify else ""} object_id, account_id,
           b_account AS account_id_y, platform, post_id AS content_id, b_platform AS platform_y,
           b_post AS content_id_y, ts, b_ts AS ts_y, b_ts - ts AS time_delta
+          {", b_object AS object_id_y" if query.docs else ""}
         FROM candidates
         WHERE b_ts - ts BETWEEN 0 AND {w}
           AND (b_ts > ts OR platform < b_platform
@@ -213,7 +233,7 @@ def pairs_sql(
         SELECT u.account_id, count(*) AS n FROM units u
         JOIN in_pairs i ON i.platform = u.platform AND i.post_id = u.post_id
         GROUP BY u.account_id)
-      SELECT '{query.kind}' AS kind, p.* FROM pairs p
+      SELECT '{query.kind}' AS kind, {reported}
         LEFT JOIN participation x ON x.account_id = p.account_id
         LEFT JOIN participation y ON y.account_id = p.account_id_y
       WHERE coalesce(x.n, 0) >= {mp} OR coalesce(y.n, 0) >= {mp}
@@ -247,13 +267,23 @@ def all_pairs_sql(
     )
 
 
+def prepare(con: duckdb.DuckDBPyConnection, queries: list[ShareQuery]) -> None:
+    """Run the setup statements of ``queries`` (the tables their share rows read)."""
+    for query in queries:
+        for statement in query.setup:
+            con.execute(statement)
+
+
 def network_tables(
     con: duckdb.DuckDBPyConnection, params: CoordinationParams, window: float
 ) -> None:
     """Create the temp tables ``coord_pairs`` and ``coord_edges`` in ``con``."""
-    shares = [shares_sql(q) for q in params.queries()]
+    queries = params.queries()
+    prepare(con, queries)
+    shares = [shares_sql(q) for q in queries]
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE coord_pairs AS {all_pairs_sql(params, window, shares)}"
+        "CREATE OR REPLACE TEMP TABLE coord_pairs AS "
+        + all_pairs_sql(params, window, shares, queries)
     )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE coord_edges AS " + EDGES_SQL.format(pairs="coord_pairs")

@@ -3,6 +3,10 @@
 Every kind yields *share rows* with the columns ``object_id`` (what was acted on, readable),
 ``key`` (what the pair search joins on), ``account_id``, ``platform``, ``post_id``, ``ts``
 (POSIX seconds) and ``sig`` (what a candidate pair is verified on, ``NULL`` for exact kinds).
+``similar_text`` has several share rows per post (one per prefix token), so its rows stay
+narrow: ``object_id`` is the number of the post's document in a table written first
+(:attr:`ShareQuery.docs`: the text and its token hashes, once per post), which verifies the
+candidates and gives the pairs their text.
 
 * **Exact kinds** (``url``, ``domain``, ``hashtag``, ``mention``, ``image``, ``repost``,
   ``reply``, ``text``): two posts act on the same object when the values are equal; ``key`` is
@@ -37,6 +41,7 @@ __all__ = [
     "KIND_NAMES",
     "SAMPLE_PERCENT",
     "ShareQuery",
+    "documents_sql",
     "jaccard_at_least",
     "platform_filter",
     "prefix_filter_sql",
@@ -75,6 +80,13 @@ class ShareQuery:
     verify: str | None = None
     #: a cheap query with a row when the kind has any object (``sql`` itself when ``None``)
     exists: str | None = None
+    #: statements to run before ``sql`` (they create the ``docs`` table)
+    setup: tuple[str, ...] = ()
+    #: a table of documents (``doc``, ``object_id``, ``sig``): when set, a share row's
+    #: ``object_id`` is the number of its document, so the many share rows of a document stay
+    #: narrow; candidates are verified on the documents' ``sig`` and pairs report their
+    #: ``object_id``
+    docs: str | None = None
 
 
 #: Share of the posts whose tokens estimate the token frequencies of prefix filtering.
@@ -92,28 +104,42 @@ def jaccard_at_least(similarity: float) -> str:
     return f"{inter} / (len(a.sig) + len(b.sig) - {inter}) >= {float(similarity)}"
 
 
-def prefix_filter_sql(docs: str, similarity: float, keep: str = "len(sig) > 0") -> str:
-    """Share rows keyed by the prefix tokens of each document (see the module doc).
+def documents_sql(docs: str, table: str, keep: str = "len(sig) > 0") -> tuple[str, ...]:
+    """Statements that write the documents of ``docs`` into the temp table ``table``, each
+    with its number ``doc``.
 
     ``docs`` yields one row per post: ``object_id``, ``account_id``, ``platform``,
     ``post_id``, ``ts`` and ``sig``, the distinct token hashes; ``keep`` (over those columns)
-    says which documents take part. It is applied to the materialised documents: written
-    into ``docs``, DuckDB would push it down and tokenise every text twice. The documents are
+    says which documents take part. It is applied to the written documents: written into
+    ``docs``, DuckDB would push it down and tokenise every text twice. The documents are
     numbered after they are made: a ``row_number()`` over their query would run it on one
     thread.
     """
+    made = f"{table}_made"
+    return (
+        f"CREATE OR REPLACE TEMP TABLE {made} AS {docs}",
+        f"CREATE OR REPLACE TEMP TABLE {table} AS "
+        f"SELECT row_number() OVER () AS doc, * FROM {made} WHERE {keep}",
+        f"DROP TABLE {made}",
+    )
+
+
+def prefix_filter_sql(table: str, similarity: float) -> str:
+    """Share rows keyed by the prefix tokens of each document of ``table`` (see the module
+    doc and :func:`documents_sql`); ``object_id`` is the document's number and ``sig`` is
+    left out (``NULL``), so the rows (several per document) stay narrow.
+    """
     t = float(similarity)
     return f"""
-      WITH made AS MATERIALIZED ({docs}),
-      docs AS MATERIALIZED (SELECT row_number() OVER () AS doc, * FROM made WHERE {keep}),
-      freq AS (SELECT tok, count(*) AS n FROM (SELECT unnest(sig) AS tok FROM docs
+      WITH freq AS (SELECT tok, count(*) AS n FROM (SELECT unnest(sig) AS tok FROM {table}
                USING SAMPLE {SAMPLE_PERCENT} PERCENT (bernoulli, 7)) GROUP BY tok),
       ranked AS (SELECT x.doc, x.tok, x.size, row_number() OVER (PARTITION BY x.doc
                    ORDER BY coalesce(f.n, 0), x.tok) AS r
-                 FROM (SELECT doc, unnest(sig) AS tok, len(sig) AS size FROM docs) x
+                 FROM (SELECT doc, unnest(sig) AS tok, len(sig) AS size FROM {table}) x
                  LEFT JOIN freq f ON f.tok = x.tok)
-      SELECT d.object_id, r.tok AS key, d.account_id, d.platform, d.post_id, d.ts, d.sig
-      FROM ranked r JOIN docs d ON d.doc = r.doc
+      SELECT d.doc AS object_id, r.tok AS key, d.account_id, d.platform, d.post_id, d.ts,
+        NULL::UBIGINT[] AS sig
+      FROM ranked r JOIN {table} d ON d.doc = r.doc
       WHERE r.r <= r.size - ceil({t} * r.size - 1e-9) + 1
     """
 
@@ -154,10 +180,13 @@ def _similar_text(where: str, similarity: float, shingle: int, min_words: int) -
       FROM (SELECT {_WORDS} AS words, array_to_string(words, ' ') AS object_id, account_id,
               platform, post_id, epoch(created_at) AS ts {texts})
     """
-    sql = prefix_filter_sql(docs, similarity, keep=f"n_words >= {int(min_words)}")
+    table = "coord_docs_similar_text"
+    setup = documents_sql(docs, table, keep=f"n_words >= {int(min_words)}")
     verify = jaccard_at_least(similarity)
     exists = f"SELECT 1 {texts} AND len({_WORDS}) >= {int(min_words)}"
-    return ShareQuery("similar_text", sql, verify, exists)
+    return ShareQuery(
+        "similar_text", prefix_filter_sql(table, similarity), verify, exists, setup, table
+    )
 
 
 def _near_images(where: str, distance: int) -> ShareQuery:

@@ -220,6 +220,36 @@ def test_null_model_separates_a_planted_group_from_a_viral_link() -> None:
     assert again.filtered_edges.equals(result.filtered_edges)
 
 
+def test_similar_text_pairs_report_the_text_and_the_null_model_tests_them() -> None:
+    rng = random.Random(3)
+    posts = []
+    # a group of 4 accounts posts near-copies (one word changed) of 5 texts within seconds
+    for k in range(5):
+        t = rng.uniform(0, 3500)
+        for i in range(4):
+            words = [f"w{k}x{j}" for j in range(20)]
+            words[i] = f"edit{i}"
+            posts.append(post(f"g{k}-{i}", f"bot{i}", t + i, text=" ".join(words).upper()))
+    # 40 other accounts each post unrelated texts at random times of the same hour
+    for i in range(120):
+        words = [f"r{i}y{j}" for j in range(10)]
+        posts.append(post(f"r{i}", f"user{i % 40}", rng.uniform(0, 3600), text=" ".join(words)))
+    params = CoordinationParams(
+        by=("similar_text",), window=10, min_participation=1, edge_quantile=0.0, null_runs=9
+    )
+    result = detect(connect(posts), params)
+    rows = result.pairs.to_pylist()
+    assert len(rows) == 5 * 6  # every pair of the 4 near-copies of each text
+    texts = {p.post_id: p.text for p in posts}
+    # the object is the first post's text as compared: lower-cased words
+    assert all(r["object_id"] == texts[r["content_id"]].lower() for r in rows)
+    edges = result.edges.to_pylist()
+    assert {(e["account_id_x"], e["account_id_y"]) for e in edges} == {
+        (f"bot{i}", f"bot{j}") for i in range(4) for j in range(i + 1, 4)
+    }
+    assert all(e["p_value"] == 0.1 for e in edges)  # the smallest possible with 9 runs
+
+
 def test_empty_data_and_kinds_without_objects_are_clear_errors() -> None:
     with pytest.raises(ConfigError, match="no posts"):
         detect(connect([]), CoordinationParams())
