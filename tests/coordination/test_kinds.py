@@ -240,7 +240,7 @@ def test_similar_text_pairs_report_the_text_and_the_null_model_tests_them() -> N
     result = detect(connect(posts), params)
     rows = result.pairs.to_pylist()
     assert len(rows) == 5 * 6  # every pair of the 4 near-copies of each text
-    texts = {p.post_id: p.text for p in posts}
+    texts = {p.post_id: p.text or "" for p in posts}
     # the object is the first post's text as compared: lower-cased words
     assert all(r["object_id"] == texts[r["content_id"]].lower() for r in rows)
     edges = result.edges.to_pylist()
