@@ -13,7 +13,6 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 
 from lagebild.accounts.catalog import SIGNALS
@@ -22,6 +21,7 @@ from lagebild.accounts.statemedia import MediaList, load_media_list, state_media
 from lagebild.errors import ConfigError, NotFoundError
 from lagebild.model import AccountRef
 from lagebild.store import PostStore
+from lagebild.store.sql import duckdb_connection
 
 __all__ = ["SORTABLE", "account_profile", "resolve_account", "top_accounts"]
 
@@ -196,7 +196,7 @@ def top_accounts(
     if _store_is_empty(store):
         raise _empty_store_error()
     table = account_signals(store, params, None, media)
-    con = duckdb.connect()
+    con = duckdb_connection()
     try:
         con.register("ranked", table)
         return con.sql(

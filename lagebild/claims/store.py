@@ -51,7 +51,7 @@ from lagebild.claims.values import language_code
 from lagebild.claims.verdicts import VERDICTS
 from lagebild.errors import ConfigError, QueryError, RecordError
 from lagebild.store.parts import list_parts, remove_leftovers, write_part, writer_lock
-from lagebild.store.sql import parquet_files
+from lagebild.store.sql import duckdb_connection, parquet_files
 
 __all__ = [
     "REMOVAL_SCHEMA",
@@ -121,8 +121,7 @@ class FactCheckStore:
     def connect(self) -> duckdb.DuckDBPyConnection:
         """An in-memory DuckDB connection with the views ``factchecks`` (live),
         ``factchecks_all`` (every row ever added) and ``factcheck_removals``."""
-        con = duckdb.connect()
-        con.execute("SET TimeZone = 'UTC'")
+        con = duckdb_connection()
         for view, table, schema in (
             ("factchecks_all", self.FACTCHECKS, FACTCHECK_SCHEMA),
             ("factcheck_removals", self.REMOVALS, REMOVAL_SCHEMA),

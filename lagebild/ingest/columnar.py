@@ -42,6 +42,7 @@ from lagebild.model import (
     posts_to_table,
     rejects_to_table,
 )
+from lagebild.store.sql import duckdb_connection
 
 __all__ = [
     "ColumnarInput",
@@ -369,9 +370,8 @@ def run_columnar(
     kind = input_kind(path)
     if kind not in kinds:
         return None
-    con = duckdb.connect()
+    con = duckdb_connection()
     try:
-        con.execute("SET TimeZone = 'UTC'")
         inp = load_input(con, path, kind, fields)
         if inp is None:
             return None

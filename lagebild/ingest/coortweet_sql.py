@@ -50,6 +50,7 @@ from lagebild.model import (
     posts_to_table,
     rejects_to_table,
 )
+from lagebild.store.sql import duckdb_connection
 
 __all__ = ["read_tables"]
 
@@ -405,9 +406,8 @@ def read_tables(path: Path, options: ReadOptions, batch_size: int) -> list[Batch
     if kind not in ("csv", "parquet"):
         return None
     plain = kind == "csv" and _plain_cells(path)
-    con = duckdb.connect()
+    con = duckdb_connection()
     try:
-        con.execute("SET TimeZone = 'UTC'")
         inp = load_input(con, path, kind)
         if inp is None or not _columns_agree(path, inp):
             return None

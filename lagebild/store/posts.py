@@ -39,7 +39,7 @@ from lagebild.model import (
     findings_to_table,
 )
 from lagebild.store.parts import list_parts, remove_leftovers, write_part, writer_lock
-from lagebild.store.sql import parquet_files
+from lagebild.store.sql import duckdb_connection, parquet_files
 
 __all__ = ["PART_ROWS", "QUARANTINE_STORED_SCHEMA", "PostStore", "StoreWriter", "WriteResult"]
 
@@ -106,8 +106,7 @@ class PostStore:
 
     def connect(self) -> duckdb.DuckDBPyConnection:
         """An in-memory DuckDB connection with the store's tables as views."""
-        con = duckdb.connect()
-        con.execute("SET TimeZone = 'UTC'")
+        con = duckdb_connection()
         for table, schema in _TABLES.items():
             source = self._relation_sql(con, table, schema)
             if table == "accounts":
