@@ -1,7 +1,7 @@
 """Claims benchmark: matching quality on CheckThat!, stream throughput, index cost.
 
-    python -m bench.claims [--only quality,stream,index] [--stream 20000] [--index-size 200000]
-                           [--work /tmp/matcherwork]
+    python -m bench.claims [--only quality,stream,index,detection] [--stream 20000]
+                           [--index-size 200000] [--work /tmp/matcherwork]
 
 ``quality``
     The shipped matcher (:mod:`lagebild.claims.matcher`: BM25 + USE candidates, e5 + logistic
@@ -16,6 +16,12 @@
     fact-check — are screened in batches of 64 as ``lagebild match`` does: posts/s, the share
     re-ranked, matches, and the latency of a post (the wall time of its batch: p50, p95).
 
+``detection``
+    The shipped claim detector (:mod:`lagebild.claims.checkworthy`) on the English CheckThat!
+    2024 dev and dev-test splits, as ``lagebild claims eval-detect`` scores them (F1 of Yes),
+    next to the cross-validated training figures written into the model by
+    ``bench/train_checkworthy.py`` (GermEval 2021 and CheckThat! train; their test labels
+    are withheld) and the best published results.
 ``index``
     A fact-check index of ``--index-size`` texts built from a cold vector cache (its own
     folder under ``<work>/cache``): seconds and peak memory growth. Run it in its own process
@@ -118,6 +124,48 @@ def quality(console: Console, cache: Path) -> dict[str, Any]:
             )
         table.add_row(name, "best published", "", f"{PUBLISHED[name]:.3f}", "", "", "")
     console.print(table)
+    return results
+
+
+def detection(console: Console) -> dict[str, Any]:
+    """The shipped claim detector on CheckThat! 2024 dev and dev-test, and its CV figures."""
+    from lagebild.claims.checkworthy import CheckworthyModel, score_texts
+    from lagebild.claims.evaluate import evaluate_detection, load_detection_benchmark
+
+    model = CheckworthyModel.shipped()
+    folder = SHARED / "claims" / "checkworthy" / "checkthat2024_task1_en"
+    table = Table(title="Claim detection (official measures; test labels withheld here)")
+    for col in ("benchmark", "split / how", "measure", "Lagebild", "published (test)"):
+        table.add_column(col, justify="left" if col != "Lagebild" else "right")
+    results: dict[str, Any] = {}
+    for split in ("dev", "dev-test"):
+        bench = load_detection_benchmark("checkthat2024", folder, split)
+        t0 = time.perf_counter()
+        scores = score_texts([e.text for e in bench.examples], "en", model=model)
+        seconds = time.perf_counter() - t0
+        threshold = model.threshold("en")
+        gold = {e.id: int(e.label) for e in bench.examples}
+        predicted = {e.id: int(s >= threshold) for e, s in zip(bench.examples, scores, strict=True)}
+        m = evaluate_detection("checkthat2024", gold, predicted)
+        results[split] = {**m, "seconds": seconds}
+        table.add_row(
+            "CheckThat! 2024 task 1 (en)",
+            f"{split} ({len(gold):,} sentences, {len(gold) / seconds:,.0f}/s)",
+            "F1 of Yes",
+            f"{m['f1']:.3f}",
+            "winner ≈ 0.80" if split == "dev-test" else "",
+        )
+    cv = model.meta.get("scores", {})
+    for bench_name, key, measure, published in (
+        ("GermEval 2021 (de)", "germeval2021_train_cv5_macro_f1", "macro-F1", "best ≈ 0.76"),
+        ("CheckThat! 2024 task 1 (en)", "checkthat2024_train_cv5_f1", "F1 of Yes", ""),
+        ("ClaimBuster (en)", "claimbuster_cv4_class_averaged_f1", "class-avg. F1", ""),
+    ):
+        if key in cv:
+            how = "4-fold CV" if "cv4" in key else "train, 5-fold CV (at training)"
+            table.add_row(bench_name, how, measure, f"{cv[key]:.3f}", published)
+    console.print(table)
+    results["cross_validated"] = cv
     return results
 
 
@@ -368,7 +416,7 @@ def index_cost(console: Console, cache: Path, size: int) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> None:
     """Run the parts and print their tables."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--only", default="quality,stream")
+    ap.add_argument("--only", default="quality,stream,detection")
     ap.add_argument("--stream", type=int, default=20_000, help="posts of the stream part")
     ap.add_argument("--index-size", type=int, default=200_000, help="texts of the index part")
     ap.add_argument("--work", type=Path, default=Path("/tmp/matcherwork"))
@@ -385,6 +433,8 @@ def main(argv: list[str] | None = None) -> None:
         results["stream"] = stream(console, cache, a.stream)
     if "index" in parts:
         results["index"] = index_cost(console, cache, a.index_size)
+    if "detection" in parts:
+        results["detection"] = detection(console)
     (a.work / "claims-results.json").write_text(json.dumps(results, indent=1, default=str))
 
 

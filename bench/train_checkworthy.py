@@ -43,7 +43,7 @@ import json
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +67,7 @@ from lagebild.claims.evaluate import (
     positive_f1,
     stratified_folds,
 )
+from lagebild.claims.lexical import DIM, LexicalHead, ngram_matrix
 from lagebild.claims.sentences import split_sentences
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "claims" / "checkworthy"
@@ -117,6 +118,10 @@ class Data:
     ct_y: np.ndarray
     ct_folds: np.ndarray
     ct_texts: list[str]
+    ge_texts: list[str]  # the comments and their sentences as the model sees them
+    ge_sent_texts: list[str]
+    dev_texts: list[str]
+    devtest_texts: list[str]
     dev_x: np.ndarray
     dev_y: np.ndarray
     devtest_x: np.ndarray
@@ -184,6 +189,10 @@ def load(data_dir: Path, cache_dir: Path) -> Data:
         ct_y=_labels(ct),
         ct_folds=_folds(ct, 5),
         ct_texts=texts["checkthat2024 train"],
+        ge_texts=texts["germeval comments"],
+        ge_sent_texts=texts["germeval sentences"],
+        dev_texts=texts["checkthat2024 dev"],
+        devtest_texts=texts["checkthat2024 dev-test"],
         dev_x=rows["checkthat2024 dev"],
         dev_y=_labels(dev),
         devtest_x=rows["checkthat2024 dev-test"],
@@ -292,6 +301,11 @@ class Result:
     cb_f1: float = 0.0
     ge_neutral: float = 0.0
     ct_neutral: float = 0.0
+    ge_embedding_only: float = 0.0
+    ct_embedding_only: float = 0.0
+    share_de: float = 0.0
+    share_en: float = 0.0
+    lexical: dict[str, LexicalHead] = field(default_factory=dict)
     threshold_de: float = 0.5
     threshold_en: float = 0.5
     threshold_default: float = 0.5
@@ -356,6 +370,97 @@ def evaluate(cand: Candidate, data: Data) -> Result:
     return r
 
 
+#: Shares of the lexical head's probability in the blend, tried by cross-validation.
+SHARES = (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
+#: Regularisation of the lexical heads (chosen on GermEval train folds: 2, 4, 8, 16 tried).
+LEXICAL_C = 8.0
+
+
+def fit_lexical(x: Any, y: np.ndarray) -> LexicalHead:
+    """A lexical head trained on n-gram rows ``x`` (see :func:`ngram_matrix`)."""
+    lr = LogisticRegression(C=LEXICAL_C, max_iter=3000)
+    lr.fit(x, y)
+    return LexicalHead(lr.coef_[0].astype(np.float64), float(lr.intercept_[0]))
+
+
+def _blended_comments(data: Data, emb: np.ndarray, lex: np.ndarray, share: float) -> np.ndarray:
+    """Each GermEval comment's score from its sentences' embedding and lexical scores."""
+    s = np.where(data.ge_sent_short, 0.0, (1 - share) * emb + share * lex)
+    out = np.zeros(len(data.ge_y))
+    np.maximum.at(out, data.ge_sent_of, s)
+    return out
+
+
+def lexical_blend(cand: Candidate, data: Data, r: Result) -> None:
+    """Add lexical heads to ``cand`` for German and English: out-of-fold sentence scores of
+    both heads (the folds of :func:`evaluate`), the share of the lexical probability that
+    maximises the cross-validated score of each language, the thresholds of the blend, the
+    heads trained on all the data, and dev / dev-test with the blend."""
+    dim = data.ge_x.shape[1] - len(HAND_FEATURES)
+    gw = cand.german_weight
+    r.ge_embedding_only, r.ct_embedding_only = r.ge_macro_f1, r.ct_cv_f1
+    ge_rows, sent_rows = ngram_matrix(data.ge_texts), ngram_matrix(data.ge_sent_texts)
+    emb, lex = np.zeros(len(data.ge_sent_of)), np.zeros(len(data.ge_sent_of))
+    for k in range(1, 6):
+        train = np.flatnonzero(data.ge_folds != k)
+        held = np.isin(data.ge_sent_of, np.flatnonzero(data.ge_folds == k))
+        m = fit(
+            cand,
+            dim,
+            [(data.ge_x[train], data.ge_y[train], gw, "de"), (data.ct_x, data.ct_y, 1, "en")],
+        )
+        emb[held] = m.predict(data.ge_sent_x[held], "de")
+        lex[held] = fit_lexical(ge_rows[train], data.ge_y[train]).predict_rows(sent_rows[held])
+    scores = {
+        share: _cv_with_other_fold_threshold(
+            data.ge_y, _blended_comments(data, emb, lex, share), data.ge_folds, macro_f1
+        )
+        for share in SHARES
+    }
+    r.share_de = max(SHARES, key=lambda share: (scores[share], -share))
+    r.ge_macro_f1 = scores[r.share_de]
+    r.threshold_de = best_threshold(
+        data.ge_y, _blended_comments(data, emb, lex, r.share_de), macro_f1
+    )
+    _log(f"German: lexical share {r.share_de} (CV macro-F1 by share: {scores})")
+    ct_rows = ngram_matrix(data.ct_texts)
+    emb_ct, lex_ct = np.zeros(len(data.ct_y)), np.zeros(len(data.ct_y))
+    for k in range(1, 6):
+        train, test = np.flatnonzero(data.ct_folds != k), np.flatnonzero(data.ct_folds == k)
+        m = fit(
+            cand,
+            dim,
+            [(data.ge_x, data.ge_y, gw, "de"), (data.ct_x[train], data.ct_y[train], 1, "en")],
+        )
+        emb_ct[test] = m.predict(data.ct_x[test], "en")
+        lex_ct[test] = fit_lexical(ct_rows[train], data.ct_y[train]).predict_rows(ct_rows[test])
+    scores = {
+        share: _cv_with_other_fold_threshold(
+            data.ct_y, (1 - share) * emb_ct + share * lex_ct, data.ct_folds, positive_f1
+        )
+        for share in SHARES
+    }
+    r.share_en = max(SHARES, key=lambda share: (scores[share], -share))
+    r.ct_cv_f1 = scores[r.share_en]
+    r.threshold_en = best_threshold(
+        data.ct_y, (1 - r.share_en) * emb_ct + r.share_en * lex_ct, positive_f1
+    )
+    _log(f"English: lexical share {r.share_en} (CV F1 by share: {scores})")
+    r.lexical = {
+        "de": fit_lexical(ge_rows, data.ge_y),
+        "en": fit_lexical(ct_rows, data.ct_y),
+    }
+    assert r.model is not None
+    for x, y, texts, attr in (
+        (data.dev_x, data.dev_y, data.dev_texts, "dev_f1"),
+        (data.devtest_x, data.devtest_y, data.devtest_texts, "devtest_f1"),
+    ):
+        p = (1 - r.share_en) * r.model.predict(x, "en") + r.share_en * r.lexical["en"].predict(
+            texts
+        )
+        setattr(r, attr, positive_f1(y.tolist(), (p >= r.threshold_en).astype(int).tolist()))
+
+
 def claimbuster(cand: Candidate, data: Data, r: Result) -> None:
     """ClaimBuster's 4-fold class-averaged F1 of ``cand`` (English head and threshold).
 
@@ -379,7 +484,21 @@ def claimbuster(cand: Candidate, data: Data, r: Result) -> None:
                 (data.cb_x[train], data.cb_y[train], 1, "en"),
             ],
         )
-        cb_pred[test] = m.predict(data.cb_x[test], "en") >= r.threshold_en
+        p = m.predict(data.cb_x[test], "en")
+        if r.share_en > 0:
+            lexical = fit_lexical(
+                ngram_matrix(
+                    [
+                        *(t for t, k in zip(data.ct_texts, keep, strict=True) if k),
+                        *(data.cb_texts[i] for i in train),
+                    ]
+                ),
+                np.concatenate([data.ct_y[keep], data.cb_y[train]]),
+            )
+            p = (1 - r.share_en) * p + r.share_en * lexical.predict(
+                [data.cb_texts[i] for i in test]
+            )
+        cb_pred[test] = p >= r.threshold_en
     r.cb_f1 = class_averaged_f1(data.cb_y.tolist(), cb_pred.tolist())
 
 
@@ -420,6 +539,14 @@ def to_model(cand: Candidate, r: Result, dim: int) -> CheckworthyModel:
         scale=m.scale,
         heads={lang: (w, b) for lang, (w, b) in m.heads.items()},
         thresholds={"de": r.threshold_de, "en": r.threshold_en, "default": r.threshold_default},
+        lexical={
+            lang: (head, share)
+            for lang, head, share in (
+                ("de", r.lexical.get("de"), r.share_de),
+                ("en", r.lexical.get("en"), r.share_en),
+            )
+            if head is not None and share > 0
+        },
         meta={
             "candidate": cand.name,
             "c": cand.c,
@@ -427,6 +554,7 @@ def to_model(cand: Candidate, r: Result, dim: int) -> CheckworthyModel:
             "german_weight": cand.german_weight,
             "trained_on": ["germeval2021 train", "checkthat2024 train (English)"],
             "encoder_dim": dim,
+            "lexical": {"dim": DIM, "c": LEXICAL_C, "share_de": r.share_de, "share_en": r.share_en},
             "scores": {key: round(getattr(r, attr), 4) for key, attr in SCORE_KEYS.items()},
             "created": time.strftime("%Y-%m-%d"),
             "script": "bench/train_checkworthy.py",
@@ -442,6 +570,8 @@ SCORE_KEYS = {
     "checkthat2024_dev_f1": "dev_f1",
     "checkthat2024_dev_test_f1": "devtest_f1",
     "claimbuster_cv4_class_averaged_f1": "cb_f1",
+    "germeval2021_train_cv5_macro_f1_embedding_only": "ge_embedding_only",
+    "checkthat2024_train_cv5_f1_embedding_only": "ct_embedding_only",
     "germeval2021_train_cv5_macro_f1_neutral_head": "ge_neutral",
     "checkthat2024_train_cv5_f1_neutral_head": "ct_neutral",
 }
@@ -453,6 +583,8 @@ ROWS = (
     ("dev_f1", "CheckThat! 2024 dev, F1 (Yes)"),
     ("devtest_f1", "CheckThat! 2024 dev-test, F1 (Yes)"),
     ("cb_f1", "ClaimBuster, 4-fold CV, class-averaged F1"),
+    ("ge_embedding_only", "GermEval CV macro-F1, embedding head alone (chosen)"),
+    ("ct_embedding_only", "CheckThat! train CV F1, embedding head alone (chosen)"),
     ("ge_neutral", "GermEval CV macro-F1, language-neutral head"),
     ("ct_neutral", "CheckThat! train CV F1, language-neutral head"),
 )
@@ -509,6 +641,7 @@ def main(argv: list[str] | None = None) -> None:
         (c for c in CANDIDATES if c.use),
         key=lambda c: results[c.name].ge_macro_f1 + results[c.name].ct_cv_f1,
     )
+    lexical_blend(chosen, data, results[chosen.name])
     claimbuster(chosen, data, results[chosen.name])
     print_table(results, baselines(data), chosen.name)
     model = to_model(chosen, results[chosen.name], dim)

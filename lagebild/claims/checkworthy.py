@@ -14,9 +14,11 @@ trained here (``bench/train_checkworthy.py``) on German Facebook comments (GermE
 subtask 3, fact-claiming) and English debate sentences (CheckThat! 2024 task 1) together,
 with Daumé's feature augmentation ("Frustratingly easy domain adaptation", ACL 2007): the
 German and English heads share most of their weights and each adds its own, and the shared
-weights alone are the ``default`` head for other languages. The decision threshold of each
-head was chosen on cross-validated training scores; the measured quality is in the model
-file (``meta.scores``) and in ``docs/claims.md``.
+weights alone are the ``default`` head for other languages. For German and English a second,
+lexical head reads the sentence's words (:mod:`lagebild.claims.lexical`: hashed character and
+word n-grams), and the two probabilities are blended with a share chosen by cross-validation.
+The decision threshold of each head was chosen on cross-validated training scores; the
+measured quality is in the model file (``meta.scores``) and in ``docs/claims.md``.
 
 The language of a text is the post's ``lang`` when known; otherwise
 :func:`lagebild.claims.values.guess_language` decides between German and English by counting
@@ -37,6 +39,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from lagebild.claims.encoders import EmbeddingCache, Encoder, encode_cached, load_encoder
+from lagebild.claims.lexical import LexicalHead
 from lagebild.claims.sentences import MAX_CHARS, Sentence, split_sentences
 from lagebild.claims.values import guess_language
 from lagebild.errors import ConfigError, FormatError
@@ -128,6 +131,9 @@ class CheckworthyModel:
     heads: Mapping[str, tuple[np.ndarray, float]]
     thresholds: Mapping[str, float]
     meta: Mapping[str, Any] = field(default_factory=dict)
+    #: per language, a head over the text's n-grams and the share of its probability in the
+    #: blend (see :mod:`lagebild.claims.lexical`); languages without one use the embedding alone
+    lexical: Mapping[str, tuple[LexicalHead, float]] = field(default_factory=dict)
 
     def features(self, vectors: np.ndarray, texts: Sequence[str]) -> np.ndarray:
         """The input rows: embedding vectors, then the model's hand features."""
@@ -142,9 +148,15 @@ class CheckworthyModel:
             return language
         return "default"
 
-    def predict(self, x: np.ndarray, languages: Sequence[str | None]) -> np.ndarray:
+    def predict(
+        self,
+        x: np.ndarray,
+        languages: Sequence[str | None],
+        texts: Sequence[str] | None = None,
+    ) -> np.ndarray:
         """Claim probabilities of feature rows ``x`` (see :meth:`features`), row by row in
-        the given languages."""
+        the given languages; with the ``texts`` (as :func:`model_text` gives them), blended
+        with the lexical head of their language where there is one."""
         z = (np.asarray(x, np.float64) - self.mean) / self.scale
         keys = np.asarray([self.head(lang) for lang in languages])
         logits = np.zeros(len(z))
@@ -152,7 +164,14 @@ class CheckworthyModel:
             rows = keys == key
             weights, bias = self.heads[str(key)]
             logits[rows] = z[rows] @ weights + bias
-        return np.asarray(1.0 / (1.0 + np.exp(-logits)))
+        p = np.asarray(1.0 / (1.0 + np.exp(-logits)))
+        if texts is not None:
+            for key, (head, share) in self.lexical.items():
+                rows = np.flatnonzero(keys == key)
+                if len(rows) and share > 0:
+                    lexical = head.predict([texts[int(i)] for i in rows])
+                    p[rows] = (1 - share) * p[rows] + share * lexical
+        return p
 
     def threshold(self, language: str | None) -> float:
         """The decision threshold for texts in ``language``."""
@@ -176,6 +195,10 @@ class CheckworthyModel:
                     for key, (w, b) in self.heads.items()
                 },
                 "thresholds": dict(self.thresholds),
+                "lexical": {
+                    key: {"share": share, **head.as_dict()}
+                    for key, (head, share) in self.lexical.items()
+                },
                 "meta": dict(self.meta),
             },
             ensure_ascii=False,
@@ -202,6 +225,10 @@ class CheckworthyModel:
                 },
                 thresholds={str(k): float(v) for k, v in data["thresholds"].items()},
                 meta=data.get("meta", {}),
+                lexical={
+                    str(k): (LexicalHead.from_dict(h), float(h["share"]))
+                    for k, h in data.get("lexical", {}).items()
+                },
             )
             if "default" not in model.heads or "default" not in model.thresholds:
                 raise ValueError("no default head or threshold")
@@ -320,7 +347,7 @@ def _score(
 ) -> np.ndarray:
     seen = [model_text(t) for t in texts]
     vectors = encode_cached(encoder, seen, "query", cache, progress)
-    return model.predict(model.features(vectors, seen), languages)
+    return model.predict(model.features(vectors, seen), languages, seen)
 
 
 def _languages(
