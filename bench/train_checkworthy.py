@@ -25,7 +25,9 @@ has its own head and the shared weights serve other languages. Candidates (with 
 the embedding and the hand features, one head or per-language heads, regularisation ``C``)
 are compared by cross-validation on train only — the sum of the GermEval 5-fold macro-F1 and
 the CheckThat! 5-fold F1 chooses; dev and dev-test are printed for every candidate but do not
-choose.
+choose. The chosen candidate then gets a lexical head per language (hashed n-grams, see
+:mod:`lagebild.claims.lexical`) trained on the same folds; the share of its probability in the
+blend is the one of :data:`SHARES` with the best cross-validated score of that language.
 
 A comment's score is the highest score of its sentences, split and cleaned as the detector
 does it (sentences of fewer than ``min_words`` words score 0), so the GermEval figure is
