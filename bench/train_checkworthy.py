@@ -274,15 +274,21 @@ def fit(cand: Candidate, dim: int, parts: Sequence[Part]) -> Fitted:
     return Fitted(columns, mean, scale, heads)
 
 
-def comment_scores(model: Fitted, data: Data, which: np.ndarray, head: str) -> np.ndarray:
-    """Score of each GermEval comment in ``which``: the highest of its sentences (0 for
+def comment_max(data: Data, scores: np.ndarray, sentences: np.ndarray | None = None) -> np.ndarray:
+    """Score of each GermEval comment: the highest of its sentences' ``scores`` (0 for
     sentences too short to be claims), so a comment states a fact when the detector finds a
-    claim in it."""
-    mask = np.isin(data.ge_sent_of, which)
-    s = np.where(data.ge_sent_short[mask], 0.0, model.predict(data.ge_sent_x[mask], head))
+    claim in it. ``sentences``: the mask of the sentences ``scores`` belong to (all if None)."""
+    mask = np.ones(len(data.ge_sent_of), bool) if sentences is None else sentences
     out = np.zeros(len(data.ge_y))
-    np.maximum.at(out, data.ge_sent_of[mask], s)
-    return np.asarray(out[which])
+    np.maximum.at(out, data.ge_sent_of[mask], np.where(data.ge_sent_short[mask], 0.0, scores))
+    return out
+
+
+def comment_scores(model: Fitted, data: Data, which: np.ndarray, head: str) -> np.ndarray:
+    """Score of each GermEval comment in ``which`` by ``model``'s ``head`` (see
+    :func:`comment_max`)."""
+    mask = np.isin(data.ge_sent_of, which)
+    return np.asarray(comment_max(data, model.predict(data.ge_sent_x[mask], head), mask)[which])
 
 
 def best_threshold(y: np.ndarray, scores: np.ndarray, metric: Any) -> float:
@@ -312,6 +318,10 @@ class Result:
     threshold_en: float = 0.5
     threshold_default: float = 0.5
     model: Fitted | None = None
+    #: out-of-fold scores of the German sentences (``de`` head) and of the CheckThat! train
+    #: sentences (``en`` head): what the lexical heads are blended with
+    oof_de_sentences: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    oof_en: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 def evaluate(cand: Candidate, data: Data) -> Result:
@@ -320,7 +330,7 @@ def evaluate(cand: Candidate, data: Data) -> Result:
     gw = cand.german_weight
     r = Result()
     # GermEval: 5 folds, English train always in
-    oof = np.zeros(len(data.ge_y))
+    r.oof_de_sentences = np.zeros(len(data.ge_sent_of))
     oof_whole = np.zeros(len(data.ge_y))
     oof_neutral = np.zeros(len(data.ge_y))
     for k in range(1, 6):
@@ -330,9 +340,11 @@ def evaluate(cand: Candidate, data: Data) -> Result:
             dim,
             [(data.ge_x[train], data.ge_y[train], gw, "de"), (data.ct_x, data.ct_y, 1, "en")],
         )
-        oof[test] = comment_scores(m, data, test, "de")
+        held = np.isin(data.ge_sent_of, test)
+        r.oof_de_sentences[held] = m.predict(data.ge_sent_x[held], "de")
         oof_whole[test] = m.predict(data.ge_x[test], "de")
         oof_neutral[test] = comment_scores(m, data, test, "default")
+    oof = comment_max(data, r.oof_de_sentences)  # every comment is in one test fold
     folds = data.ge_folds
     r.ge_macro_f1 = _cv_with_other_fold_threshold(data.ge_y, oof, folds, macro_f1)
     r.ge_macro_f1_whole = _cv_with_other_fold_threshold(data.ge_y, oof_whole, folds, macro_f1)
@@ -354,6 +366,7 @@ def evaluate(cand: Candidate, data: Data) -> Result:
     r.ct_cv_f1 = _cv_with_other_fold_threshold(data.ct_y, oof_ct, folds, positive_f1)
     r.ct_neutral = _cv_with_other_fold_threshold(data.ct_y, oof_ct_neutral, folds, positive_f1)
     r.threshold_en = best_threshold(data.ct_y, oof_ct, positive_f1)
+    r.oof_en = oof_ct
     # the language-neutral head: one threshold, best for both languages on average
     both = [
         macro_f1(data.ge_y.tolist(), (oof_neutral >= t).astype(int).tolist())
@@ -385,56 +398,35 @@ def fit_lexical(x: Any, y: np.ndarray) -> LexicalHead:
     return LexicalHead(lr.coef_[0].astype(np.float64), float(lr.intercept_[0]))
 
 
-def _blended_comments(data: Data, emb: np.ndarray, lex: np.ndarray, share: float) -> np.ndarray:
-    """Each GermEval comment's score from its sentences' embedding and lexical scores."""
-    s = np.where(data.ge_sent_short, 0.0, (1 - share) * emb + share * lex)
-    out = np.zeros(len(data.ge_y))
-    np.maximum.at(out, data.ge_sent_of, s)
-    return out
-
-
-def lexical_blend(cand: Candidate, data: Data, r: Result) -> None:
-    """Add lexical heads to ``cand`` for German and English: out-of-fold sentence scores of
-    both heads (the folds of :func:`evaluate`), the share of the lexical probability that
-    maximises the cross-validated score of each language, the thresholds of the blend, the
-    heads trained on all the data, and dev / dev-test with the blend."""
-    dim = data.ge_x.shape[1] - len(HAND_FEATURES)
-    gw = cand.german_weight
+def lexical_blend(data: Data, r: Result) -> None:
+    """Add lexical heads to the candidate evaluated into ``r``, for German and English:
+    out-of-fold sentence scores of the lexical heads on the folds of :func:`evaluate` (whose
+    out-of-fold embedding scores they are blended with), the share of the lexical
+    probability that maximises the cross-validated score of each language, the thresholds of
+    the blend, the heads trained on all the data, and dev / dev-test with the blend."""
     r.ge_embedding_only, r.ct_embedding_only = r.ge_macro_f1, r.ct_cv_f1
     ge_rows, sent_rows = ngram_matrix(data.ge_texts), ngram_matrix(data.ge_sent_texts)
-    emb, lex = np.zeros(len(data.ge_sent_of)), np.zeros(len(data.ge_sent_of))
+    emb, lex = r.oof_de_sentences, np.zeros(len(data.ge_sent_of))
     for k in range(1, 6):
         train = np.flatnonzero(data.ge_folds != k)
         held = np.isin(data.ge_sent_of, np.flatnonzero(data.ge_folds == k))
-        m = fit(
-            cand,
-            dim,
-            [(data.ge_x[train], data.ge_y[train], gw, "de"), (data.ct_x, data.ct_y, 1, "en")],
-        )
-        emb[held] = m.predict(data.ge_sent_x[held], "de")
         lex[held] = fit_lexical(ge_rows[train], data.ge_y[train]).predict_rows(sent_rows[held])
+
+    def blended(share: float) -> np.ndarray:
+        return comment_max(data, (1 - share) * emb + share * lex)
+
     scores = {
-        share: _cv_with_other_fold_threshold(
-            data.ge_y, _blended_comments(data, emb, lex, share), data.ge_folds, macro_f1
-        )
+        share: _cv_with_other_fold_threshold(data.ge_y, blended(share), data.ge_folds, macro_f1)
         for share in SHARES
     }
     r.share_de = max(SHARES, key=lambda share: (scores[share], -share))
     r.ge_macro_f1 = scores[r.share_de]
-    r.threshold_de = best_threshold(
-        data.ge_y, _blended_comments(data, emb, lex, r.share_de), macro_f1
-    )
+    r.threshold_de = best_threshold(data.ge_y, blended(r.share_de), macro_f1)
     _log(f"German: lexical share {r.share_de} (CV macro-F1 by share: {scores})")
     ct_rows = ngram_matrix(data.ct_texts)
-    emb_ct, lex_ct = np.zeros(len(data.ct_y)), np.zeros(len(data.ct_y))
+    emb_ct, lex_ct = r.oof_en, np.zeros(len(data.ct_y))
     for k in range(1, 6):
         train, test = np.flatnonzero(data.ct_folds != k), np.flatnonzero(data.ct_folds == k)
-        m = fit(
-            cand,
-            dim,
-            [(data.ge_x, data.ge_y, gw, "de"), (data.ct_x[train], data.ct_y[train], 1, "en")],
-        )
-        emb_ct[test] = m.predict(data.ct_x[test], "en")
         lex_ct[test] = fit_lexical(ct_rows[train], data.ct_y[train]).predict_rows(ct_rows[test])
     scores = {
         share: _cv_with_other_fold_threshold(
@@ -643,7 +635,7 @@ def main(argv: list[str] | None = None) -> None:
         (c for c in CANDIDATES if c.use),
         key=lambda c: results[c.name].ge_macro_f1 + results[c.name].ct_cv_f1,
     )
-    lexical_blend(chosen, data, results[chosen.name])
+    lexical_blend(data, results[chosen.name])
     claimbuster(chosen, data, results[chosen.name])
     print_table(results, baselines(data), chosen.name)
     model = to_model(chosen, results[chosen.name], dim)

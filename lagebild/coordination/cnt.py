@@ -85,7 +85,7 @@ def cnt_shares_sql(
             "co_similar_tweet)",
         )
     where = platform_filter(platforms)
-    base = f"account_id, platform, post_id, epoch(created_at) AS ts FROM posts WHERE {where}"
+    base = _posts(platforms)
     if kind == "url":
         return (
             "SELECT DISTINCT object_id, object_id AS key, account_id, platform, post_id, ts, "
@@ -113,6 +113,15 @@ def cnt_shares_sql(
     return prefix_filter_sql(_DOCS, similarity), True
 
 
+def _posts(platforms: tuple[str, ...]) -> str:
+    """SQL: the columns every share row takes from a post, from the posts of ``platforms``
+    (a query's caller adds its own conditions with ``AND``)."""
+    return (
+        "account_id, platform, post_id, epoch(created_at) AS ts FROM posts "
+        f"WHERE {platform_filter(platforms)}"
+    )
+
+
 #: The documents of ``co_similar_tweet`` (see :func:`cnt_documents_sql`).
 _DOCS = "cnt_docs"
 
@@ -120,10 +129,7 @@ _DOCS = "cnt_docs"
 def cnt_documents_sql(platforms: tuple[str, ...]) -> tuple[str, ...]:
     """Statements that write the documents ``co_similar_tweet`` compares (its share rows
     point to them by number)."""
-    base = (
-        "account_id, platform, post_id, epoch(created_at) AS ts FROM posts "
-        f"WHERE {platform_filter(platforms)}"
-    )
+    base = _posts(platforms)
     docs = f"""
       SELECT object_id, account_id, platform, post_id, ts,
         list_distinct(list_transform(regexp_extract_all(object_id, {_TOKEN}),
