@@ -42,6 +42,7 @@ from lagebild.model import (
     posts_to_table,
     rejects_to_table,
 )
+from lagebild.store.arrow import take
 from lagebild.store.sql import duckdb_connection
 
 __all__ = [
@@ -438,7 +439,7 @@ def _fast_rows(con: duckdb.DuckDBPyConnection, options: ReadOptions) -> pa.Table
     links = con.sql(_FAST_LINKS_SQL).to_arrow_table()
     assert own is not None and links is not None
     if own.num_rows and not pc.all(pc.equal(own.column("_r"), links.column("_r"))).as_py():
-        own = own.take(pc.sort_indices(own.column("_r")))  # a scan that did not keep order
+        own = take(own, pc.sort_indices(own.column("_r")))  # a scan that did not keep order
     return own.append_column("urls", links.column("urls")).append_column(
         "domains", links.column("domains")
     )
@@ -484,7 +485,7 @@ def _assemble(
     if slow_posts:
         merged = pa.concat_tables([posts, posts_to_table([p for _, p in slow_posts])])
         order = pa.array([*rows.tolist(), *(r for r, _ in slow_posts)], pa.int64())
-        posts = merged.take(pc.sort_indices(order))
+        posts = take(merged, pc.sort_indices(order))
     account_table = ACCOUNT_SCHEMA.empty_table()
     if accounts is not None:
         account_table = pa.Table.from_arrays(

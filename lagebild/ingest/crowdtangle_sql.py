@@ -28,9 +28,13 @@ from lagebild.ingest.sql_rules import (
 
 __all__ = ["read_tables"]
 
-_COMMON_ID = (
-    r"^https?://[^/?#]+/(?:[^/?#]+/)?(?:posts|permalink|videos|p|reel|tv)/([\w-]+)/?(?:[?#]|$)"
-)
+# ``crowdtangle._COMMON_ID`` up to the end of the id, without its capture group (RE2 finds a
+# whole match with its DFA, a group needs its slower NFA): the id is the match's last path
+# segment, and what follows the match must be what the full pattern allows after it. The
+# match is the pattern's preferred one, so when that is followed correctly it is also the
+# full pattern's preferred match, and the id is the one Python captures.
+_COMMON_HEAD = r"^https?://[^/?#]+/(?:[^/?#]+/)?(?:posts|permalink|videos|p|reel|tv)/[\w-]+"
+_COMMON_TAIL = r"(?s)/?(?:[?#].*)?"
 _LOCAL_TIME = r"(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) ([A-Z]{1,5})"
 _ZONES = "MAP {" + ", ".join(f"'{k}': {v}" for k, v in TZ_ABBREVIATIONS.items()) + "}"
 _VIDEO_TYPES = "('igtv', 'reel', 'reels', 'youtube', 'vine')"
@@ -91,8 +95,12 @@ def _mapped_sql(inp: ColumnarInput, platform: str) -> str:
     url = cell("URL")
     # ASCII only: as many bytes as characters
     checks.append(f"{url} IS NOT NULL AND strlen({url}) = length({url})")
-    post_id = once(f"regexp_extract({url}, {quote(_COMMON_ID)}, 1)")
-    checks.append(f"{post_id} <> ''")
+    head = once(f"regexp_extract({url}, {quote(_COMMON_HEAD)})")
+    post_id = once(f"split_part({head}, '/', -1)")
+    checks.append(
+        f"{head} <> '' AND regexp_full_match(substr({url}, strlen({head}) + 1), "
+        f"{quote(_COMMON_TAIL)})"
+    )
     if instagram:
         handle = cell("User Name")
         checks.append(f"{handle} <> '' AND strlen({handle}) = length({handle})")

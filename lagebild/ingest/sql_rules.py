@@ -9,17 +9,20 @@ which any condition is false is handed to the Python reader instead (see
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 
 from lagebild.store.sql import quote
 
 __all__ = [
+    "PY_WHITESPACE",
     "WHITESPACE",
     "all_stripped",
     "entity_sql",
     "ident",
     "list_cell",
     "lower_sure",
+    "py_strip",
     "quote",
     "stripped",
     "time_sql",
@@ -30,6 +33,12 @@ __all__ = [
 # (RE2's \s lacks the vertical tab \x0b that Python strips)
 WHITESPACE = r"[\s\x{0b}\p{Z}\x{1c}-\x{1f}\x{85}]"
 _WS_OR_QUOTE = WHITESPACE[:-1] + "'\"]"
+#: the characters Python's ``str.strip()`` removes (``str.isspace``)
+PY_WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680"
+    + "".join(map(chr, range(0x2000, 0x200B)))
+    + "\u2028\u2029\u202f\u205f\u3000"
+)
 # white space beside a \x01 separator (see all_stripped)
 _EDGE_SPACE = rf"\x01{WHITESPACE}|{WHITESPACE}\x01"
 _ISO = r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?)?"
@@ -48,6 +57,15 @@ _PY_SPACE = (
     r"\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}"
 )
 _URL = rf"(?i)(?:https?://|www\.)[^{_PY_SPACE}<>\"'«»“”]+"
+# list cells "[a, b]" or "a, b" whose items need no trim (see list_cell): every item starts
+# and ends with a character that is no comma, white space or quote, items are separated by
+# "," or ", ", and an unbracketed list has no "["
+_EDGE_OK = "[^," + _WS_OR_QUOTE[1:]
+_ITEM = f"(?:{_EDGE_OK}|{_EDGE_OK}[^,]*{_EDGE_OK})"
+_CLEAN_BRACKETED = rf"\[(?:{_ITEM}(?:, ?{_ITEM})*)?\]"
+_EDGE_OK_PLAIN = "[^,[" + _WS_OR_QUOTE[1:]
+_ITEM_PLAIN = f"(?:{_EDGE_OK_PLAIN}|{_EDGE_OK_PLAIN}[^,[]*{_EDGE_OK_PLAIN})"
+_CLEAN_PLAIN = f"{_ITEM_PLAIN}(?:, ?{_ITEM_PLAIN})*"
 _URL_TRAIL = ".,;:!?)]}>…'\""
 
 
@@ -82,17 +100,23 @@ def stripped(value: str) -> str:
     )
 
 
-def all_stripped(values: list[str]) -> str:
-    """None of ``values`` has leading or trailing white space (NULLs pass).
+def all_stripped(values: list[str], absent: Sequence[str] = ()) -> str:
+    """None of ``values`` has leading or trailing white space (NULLs pass), nor is one of the
+    ASCII words ``absent`` in any case.
 
     One scan of the values joined by ``\\x01`` instead of two patterns per value: a value's
     edges are exactly the characters beside a separator (a ``\\x01`` inside a value can only
-    make the check fail, which sends the row to Python).
+    make the check fail, which sends the row to Python). RE2's case folding matches a few
+    more spellings than Python's ``lower`` (``ſ`` for ``s``), which sends a row to Python too.
     """
     if not values:
         return "true"
+    pattern = _EDGE_SPACE
+    if absent:
+        words = "|".join(re.escape(w) for w in absent if w)
+        pattern += f"|(?i:\\x01(?:{words}){'?' if '' in absent else ''}\\x01)"
     joined = f"concat_ws(chr(1), '', {', '.join(values)}, '')"
-    return f"NOT regexp_matches({joined}, {quote(_EDGE_SPACE)})"
+    return f"NOT regexp_matches({joined}, {quote(pattern)})"
 
 
 def time_sql(
@@ -124,27 +148,32 @@ def time_sql(
     return ts, ok
 
 
+def py_strip(value: str, chars: str = PY_WHITESPACE) -> str:
+    """``value.strip(chars)`` as Python does it (without ``chars``: its white space)."""
+    return f"trim({value}, {quote(chars)})"
+
+
 def list_cell(text: str) -> str:
     """The items of a list written into one cell (``tabular.list_field``)."""
+    item = f"{py_strip(py_strip(py_strip('x'), chars=chr(39) + chr(34)))}"
+    # the common shapes, "[a, b]" and "a, b" with no white space or quote at an item's edges,
+    # are one full match: no lambda, no trim
+    stripped = py_strip(text)
 
-    def single(value: str) -> str:
-        # DuckDB's trim with a character set is slow: only a value that needs it is trimmed
-        edge = (
-            f"(regexp_matches({value}, {quote('^' + _WS_OR_QUOTE)}) "
-            f"OR regexp_matches({value}, {quote(_WS_OR_QUOTE + '$')}))"
+    def split(items: str) -> str:
+        return (
+            f"CASE WHEN contains({items}, ',') THEN "
+            f"string_split(replace({items}, ', ', ','), ',') ELSE [{items}] END"
         )
-        item = f"CASE WHEN {edge} THEN trim(trim(trim({value}), '''\"')) ELSE {value} END"
-        return f"CASE WHEN {item} = '' THEN [] ELSE [{item}] END"
 
-    # the common shapes without a comma, "a" and "[a]", skip the split and its lambdas
     return (
         f"CASE WHEN {text} IS NULL THEN [] "
-        f"WHEN NOT contains({text}, ',') AND NOT contains({text}, '[') THEN {single(text)} "
-        f"WHEN NOT contains({text}, ',') AND starts_with({text}, '[') AND ends_with({text}, ']') "
-        f"THEN {single(f'({text})[2:-2]')} ELSE "
-        f"coalesce(list_filter(list_transform(string_split(CASE WHEN trim({text}) LIKE '[%]' "
-        f"THEN trim({text})[2:-2] ELSE trim({text}) END, ','), "
-        "lambda x: trim(trim(trim(x), '''\"'))), lambda x: x <> ''), []) END"
+        f"WHEN regexp_full_match({text}, {quote(_CLEAN_BRACKETED)}) "
+        f"THEN CASE WHEN {text} = '[]' THEN [] ELSE {split(f'({text})[2:-2]')} END "
+        f"WHEN regexp_full_match({text}, {quote(_CLEAN_PLAIN)}) THEN {split(text)} ELSE "
+        f"coalesce(list_filter(list_transform(string_split(CASE WHEN {stripped} LIKE '[%]' "
+        f"THEN ({stripped})[2:-2] ELSE {stripped} END, ','), "
+        f"lambda x: {item}), lambda x: x <> ''), []) END"
     )
 
 

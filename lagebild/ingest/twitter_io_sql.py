@@ -26,10 +26,8 @@ from lagebild.ingest.sql_rules import (
 
 __all__ = ["read_tables"]
 
-_ABSENT = "('', 'absent', 'none', 'null', 'nan')"
-# a cell longer than this many bytes cannot lower to one of them (skips lowering long texts;
-# 3 bytes a letter covers an upper case outside ASCII whose lower case is ASCII, like "K")
-_ABSENT_BYTES = 3 * len("absent")
+# Python reads these cells as missing (any case); a row with one goes to Python
+_ABSENT = ("", "absent", "none", "null", "nan")
 _TRUE = "('true', '1', 'yes', 't', 'y')"
 _COUNTS = {
     "views": "impression_count",
@@ -42,59 +40,47 @@ _COUNTS = {
 
 def _mapped_sql(inp: ColumnarInput) -> str:
     checks: list[str] = []
-    padded: list[str] = []  # cells Python strips: checked together (all_stripped)
+    read: list[str] = []  # every cell read: checked together (all_stripped)
 
-    def raw(column: str, matched: bool = False) -> str:
-        """A cell as read; ``matched``: a full-match check of the caller already rules out
-        surrounding white space (which only Python strips)."""
+    def cell(column: str) -> str:
+        """A cell as read (NULL when the file has no such column).
+
+        A row where a cell read has white space at its edges or is an absent marker
+        (``twitter_io._cell``) goes to Python, so a cell the SQL reads is already clean.
+        """
         if column not in inp.columns:
             return "NULL::VARCHAR"
-        if not matched and ident(column) not in padded:
-            padded.append(ident(column))
+        if ident(column) not in read:
+            read.append(ident(column))
         return ident(column)
-
-    cells: dict[str, str] = {}
-
-    def cell(column: str, matched: bool = False) -> str:
-        """The cleaned cell, computed once per row in the inner query."""
-        if column not in cells:
-            r = raw(column, matched)
-            cells[column] = (
-                f"(CASE WHEN {r} IS NULL OR (strlen({r}) <= {_ABSENT_BYTES} "
-                f"AND lower({r}) IN {_ABSENT}) THEN NULL ELSE {r} END)"
-            )
-        return f"__c{list(cells).index(column)}"
 
     computed: dict[str, str] = {}
 
     def once(expr: str) -> str:
-        """``expr`` computed once per row, in the inner query (after the cells)."""
+        """``expr`` computed once per row, in the inner query."""
         return computed.setdefault(expr, f"__e{len(computed)}")
 
     def tweet_id(column: str) -> str:
-        c = cell(column, matched=True)
+        c = cell(column)
         checks.append(f"({c} IS NULL OR regexp_full_match({c}, '[0-9A-Za-z_]+|[0-9]+\\.0'))")
         return (
             f"(CASE WHEN {c} = '0' THEN NULL WHEN ends_with({c}, '.0') THEN {c}[:-3] ELSE {c} END)"
         )
 
     def count(column: str) -> str:
-        c = cell(column, matched=True)
+        c = cell(column)
         checks.append(f"({c} IS NULL OR regexp_full_match({c}, '\\d{{1,18}}'))")
         return f"try_cast({c} AS BIGINT)"
 
     post_id = tweet_id("tweetid")
     account_id = tweet_id("userid")
     # an id is missing when its cell is (or is "0"): a cell that is not is never emptied
-    checks += [
-        f"({cell(c, matched=True)} IS NOT NULL AND {cell(c, matched=True)} <> '0')"
-        for c in ("tweetid", "userid")
-    ]
+    checks += [f"({cell(c)} IS NOT NULL AND {cell(c)} <> '0')" for c in ("tweetid", "userid")]
     tweet_time = ident("tweet_time") if "tweet_time" in inp.columns else "NULL::VARCHAR"
     created, created_ok = time_sql(tweet_time, once=once)
     checks.append(created_ok)
     text = f"coalesce({ident('tweet_text')}, '')" if "tweet_text" in inp.columns else "''"
-    retweet = f"(lower({raw('is_retweet')}) IN {_TRUE})"
+    retweet = f"(lower({cell('is_retweet')}) IN {_TRUE})"
     lists = {
         "__urls": list_cell(cell("urls")),
         "__tags": list_cell(cell("hashtags")),
@@ -103,7 +89,7 @@ def _mapped_sql(inp: ColumnarInput) -> str:
     url_items, tag_items, mention_items = lists
     urls_text, tags_text, _ = entity_sql(text)
     checks += [lower_sure(text), lower_sure(cell("hashtags")), lower_sure(cell("user_mentions"))]
-    created_acc = cell("account_creation_date", matched=True)
+    created_acc = cell("account_creation_date")
     acc_time, acc_time_ok = time_sql(created_acc, once=once)
     checks.append(f"({created_acc} IS NULL OR {acc_time_ok})")
     counts = {field: count(column) for field, column in _COUNTS.items()}
@@ -116,12 +102,11 @@ def _mapped_sql(inp: ColumnarInput) -> str:
     repost = tweet_id("retweet_tweetid")
     quote_of = tweet_id("quoted_tweet_tweetid")
     lang = cell("tweet_language")
-    checks.append(all_stripped(padded))
-    # cells first, then what is computed from them, then the list items (DuckDB lets a
+    checks.append(all_stripped(read, absent=_ABSENT))
+    # what is computed from the cells, then the list items (DuckDB lets a
     # select item use an earlier one's name): each is computed once per row
     inner = ", ".join(
-        [f"{expr} AS __c{i}" for i, expr in enumerate(cells.values())]
-        + [f"{expr} AS {name}" for expr, name in computed.items()]
+        [f"{expr} AS {name}" for expr, name in computed.items()]
         + [f"{expr} AS {name}" for name, expr in lists.items()]
     )
     return f"""

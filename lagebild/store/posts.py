@@ -38,6 +38,7 @@ from lagebild.model import (
     Finding,
     findings_to_table,
 )
+from lagebild.store.arrow import take
 from lagebild.store.parts import list_parts, remove_leftovers, write_part, writer_lock
 from lagebild.store.sql import duckdb_connection, parquet_files
 
@@ -252,7 +253,7 @@ class StoreWriter:
         )
         if len(idx) == 0:
             return 0
-        fresh = posts if len(idx) == posts.num_rows else posts.take(idx)  # all new: no copy
+        fresh = take(posts, idx)  # all new, or a few duplicates dropped: no copy
         self._raise_failed_writes()
         folder = self.store.folder("posts")
         for start in range(0, fresh.num_rows, PART_ROWS):

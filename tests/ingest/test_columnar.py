@@ -29,6 +29,7 @@ from lagebild.ingest import (
 from lagebild.ingest.base import ReadOptions
 from lagebild.ingest.columnar import record_lines_csv, record_lines_jsonl
 from lagebild.ingest.pipeline import read_batches
+from lagebild.ingest.sql_rules import quote
 from lagebild.model import table_to_posts
 from tests.conftest import EXAMPLES, FIXTURES
 
@@ -282,6 +283,11 @@ _IO_VALUE = st.sampled_from(
         "#tag @user https://t.co/x",
         "NaN",
         "None",
+        "ABSENT",
+        "[x]",
+        "[ x ]",
+        "[\t]",
+        "'y'",
     ]
 )
 
@@ -360,6 +366,8 @@ _CT_VALUE = st.sampled_from(
         "Link",
         "Live Video Complete",
         "https://www.facebook.com/seite1/posts/55",
+        "https://www.facebook.com/posts/posts/56/?x=1",
+        "https://www.instagram.com/p/AbC-1#x",
         "https://www.facebook.com/photo.php?fbid=9",
         "https://example.org/a?utm_source=x",
         "100000.0",
@@ -407,6 +415,26 @@ def test_crowdtangle_same_on_generated_rows(
         exact, fast = both_formats(crowdtangle.FORMAT, crowdtangle_sql.read_tables, path)
         if fast is not None:
             assert fast == exact
+
+
+_URL_PART = st.sampled_from(
+    ["https://", "http://", "h.de", "/", "posts", "p", "permalink", "x", "1", "-", "?", "#", "/?"]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_URL_PART, max_size=9).map("".join))
+def test_crowdtangle_sql_post_id_is_the_python_one(url: str) -> None:
+    head = f"regexp_extract($1, {quote(crowdtangle_sql._COMMON_HEAD)})"
+    ((post_id, sure),) = duckdb.execute(
+        f"SELECT split_part({head}, '/', -1), {head} <> '' AND regexp_full_match("
+        f"substr($1, strlen({head}) + 1), {quote(crowdtangle_sql._COMMON_TAIL)})",
+        [url],
+    ).fetchall()
+    m = crowdtangle._COMMON_ID.match(url)
+    assert sure == (m is not None)
+    if m:
+        assert post_id == m.group(1)
 
 
 def test_fast_rows_come_in_record_order_whatever_the_table_order() -> None:
