@@ -14,6 +14,7 @@ physical line each record starts on, and URL normalisation applied once per dist
 
 from __future__ import annotations
 
+import mmap
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -98,7 +99,7 @@ def load_input(
         return _load_jsonl_fields(con, path, fields)
     # the record scan (NumPy, without the GIL) runs while DuckDB loads the file
     with ThreadPoolExecutor(max_workers=1) as pool:
-        csv_scan = pool.submit(scan_csv, path) if kind == "csv" else None
+        csv_scan = pool.submit(_csv_shape, path) if kind == "csv" else None
         jsonl_scan = pool.submit(record_lines_jsonl, path) if kind == "jsonl" else None
         try:
             if kind == "csv":
@@ -134,9 +135,14 @@ def load_input(
             return None
         ((count,),) = con.execute("SELECT count(*) FROM src").fetchall()
         if csv_scan is not None:
-            lines, strict = csv_scan.result()
-            if not strict:
+            shape = csv_scan.result()
+            if not shape.strict:
                 return None  # loose quoting, which DuckDB and Python's csv read differently
+            # as many newlines as records and header need: each record is one line (DuckDB
+            # skips blank lines, and a newline inside a quoted field is one more), so record
+            # i starts on line i + 2; otherwise the full scan finds each record's line
+            simple = shape.newlines == count + shape.ends_with_newline
+            lines = np.arange(2, count + 2, dtype=np.int64) if simple else scan_csv(path)[0]
         elif jsonl_scan is not None:
             lines = jsonl_scan.result()
         else:
@@ -274,6 +280,37 @@ def scan_csv(path: Path) -> tuple[np.ndarray, bool]:
     return start_lines[keep].astype(np.int64), strict
 
 
+@dataclass(frozen=True)
+class _CsvShape:
+    strict: bool  # see scan_csv
+    newlines: int
+    ends_with_newline: bool
+
+
+def _csv_shape(path: Path) -> _CsvShape:
+    """What :func:`scan_csv` tells, without the record lines: cheaper, and enough when each
+    record is one line (the newlines then number the records plus the header's).
+    """
+    size = path.stat().st_size
+    if size == 0:
+        return _CsvShape(True, 0, False)
+    with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        nul = mm.find(b"\0") >= 0  # memchr: faster than a NumPy pass
+        ends_with_newline = mm[size - 1] == 10
+    data = np.memmap(path, dtype=np.uint8, mode="r")
+    mask = np.empty(min(size, _BLOCK), np.bool_)
+    newlines = 0
+    quote_list = []
+    for i in range(0, size, _BLOCK):
+        block = data[i : i + _BLOCK]
+        hits = mask[: len(block)]
+        newlines += int(np.count_nonzero(np.equal(block, 10, out=hits)))
+        quote_list.append(np.flatnonzero(np.equal(block, 34, out=hits)).astype(np.int64) + i)
+    strict = not nul and _quotes_strict(data, np.concatenate(quote_list), _first_line(path))
+    del data
+    return _CsvShape(strict, newlines, ends_with_newline)
+
+
 def _quotes_strict(data: np.ndarray, quotes: np.ndarray, first: bytes) -> bool:
     """Whether the quotes at these positions of a CSV file are all RFC 4180 quoting.
 
@@ -353,7 +390,7 @@ def run_columnar(
     batch_size: int,
     *,
     kinds: tuple[str, ...],
-    mapped_sql: Callable[[ColumnarInput], str],
+    mapped_sql: Callable[[ColumnarInput], str | None],
     fallback: Fallback,
     accounts_sql: str | None = None,
     fields: tuple[str, ...] = (),
@@ -361,10 +398,10 @@ def run_columnar(
     """Read a whole flat file the columnar way, or return ``None`` to use the exact path.
 
     ``mapped_sql`` builds a query over ``src`` with ``_r`` (record number), ``_py`` (hand this
-    row to Python), the post columns and ``raw_urls``. ``fallback`` turns one ``_py`` row
-    into items. ``accounts_sql`` (over ``m`` and ``src``) gives account snapshots of the
-    other rows. ``fields``: the top-level keys a JSON Lines ``mapped_sql`` may read by name
-    (see :func:`load_input`).
+    row to Python), the post columns and ``raw_urls``, or gives ``None`` (use the exact
+    path). ``fallback`` turns one ``_py`` row into items. ``accounts_sql`` (over ``m`` and
+    ``src``) gives account snapshots of the other rows. ``fields``: the top-level keys a JSON
+    Lines ``mapped_sql`` may read by name (see :func:`load_input`).
     """
     if options.span is not None:
         return None
@@ -377,9 +414,15 @@ def run_columnar(
         if inp is None:
             return None
         register_url_functions(con)
-        con.execute(f"CREATE TEMP TABLE m AS {mapped_sql(inp)}")
+        # the mapped rows stay in Arrow (DuckDB scans them where SQL needs them): the posts'
+        # own columns are then taken from it, not materialised twice
+        sql = mapped_sql(inp)
+        if sql is None:
+            return None
+        mapped = con.sql(sql).to_arrow_table()
+        con.register("m", mapped)
         con.execute(_LINKS_SQL)
-        fast = _fast_rows(con, options)
+        fast = _fast_rows(con, mapped, options)
         slow_rows = con.sql(
             "SELECT m._r FROM m WHERE _py ORDER BY m._r"
             if inp.fields
@@ -412,15 +455,7 @@ _LINKS_SQL = (
     "FROM raw_links l JOIN urls2 u USING (raw) GROUP BY l._r"
 )
 
-# The posts' own columns are read in table order (a scan keeps it; no sort of wide rows),
-# their links in a narrow query joined and sorted by record
-_FAST_SQL = """
-    SELECT m._r, platform, post_id, account_id, account_handle, created_at, text, lang,
-      hashtags, mentions, reply_to, repost_of, quote_of, media,
-      views, likes, reposts, replies, quotes,
-      coalesce(m.collected_at, $collected) AS collected_at
-    FROM m WHERE NOT _py
-"""
+# The links of the fast rows, in a narrow query sorted by record
 _FAST_LINKS_SQL = f"""
     SELECT m._r,
       CASE WHEN len(raw_urls) = 1 THEN CASE WHEN one.url IS NULL THEN [] ELSE [one.url] END
@@ -431,15 +466,32 @@ _FAST_LINKS_SQL = f"""
       LEFT JOIN urls2 one ON len(m.raw_urls) = 1 AND one.raw = m.raw_urls[1]
     WHERE NOT _py ORDER BY m._r
 """
+_OWN_COLUMNS = (
+    "_r",
+    *(
+        name
+        for name in POST_SCHEMA.names
+        if name not in ("urls", "domains", "source", "source_line")
+    ),
+)
 
 
-def _fast_rows(con: duckdb.DuckDBPyConnection, options: ReadOptions) -> pa.Table:
-    """The rows the SQL is sure of, with their links, in record order."""
-    own = con.sql(_FAST_SQL, params={"collected": options.collected_at}).to_arrow_table()
+def _fast_rows(con: duckdb.DuckDBPyConnection, mapped: pa.Table, options: ReadOptions) -> pa.Table:
+    """The rows the SQL is sure of, with their links, in record order.
+
+    ``mapped`` is the mapped table (DuckDB's ``m``); its rows may come in any order.
+    """
+    fast = np.flatnonzero(~mapped.column("_py").to_numpy(zero_copy_only=False))
+    own = take(mapped.select(list(_OWN_COLUMNS)), fast)  # slices: rows for Python are rare
+    order = own.column("_r").to_numpy()
+    if len(order) > 1 and not bool(np.all(order[1:] > order[:-1])):
+        own = take(own, np.argsort(order, kind="stable"))  # a scan that did not keep order
+    collected = own.column("collected_at")
+    if options.collected_at is not None and collected.null_count:
+        filled = pc.fill_null(collected, pa.scalar(options.collected_at, collected.type))
+        own = own.set_column(own.schema.get_field_index("collected_at"), "collected_at", filled)
     links = con.sql(_FAST_LINKS_SQL).to_arrow_table()
-    assert own is not None and links is not None
-    if own.num_rows and not pc.all(pc.equal(own.column("_r"), links.column("_r"))).as_py():
-        own = take(own, pc.sort_indices(own.column("_r")))  # a scan that did not keep order
+    assert links is not None
     return own.append_column("urls", links.column("urls")).append_column(
         "domains", links.column("domains")
     )

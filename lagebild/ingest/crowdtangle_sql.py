@@ -204,12 +204,11 @@ def read_tables(path: Path, options: ReadOptions, batch_size: int) -> list[Batch
     def fallback(row: Any, where: Where) -> list[Item]:
         return list(crowdtangle.row_items(row, where, options))
 
-    def mapped(inp: ColumnarInput) -> str:
+    def mapped(inp: ColumnarInput) -> str | None:
         platform = _platform(inp)
-        if platform is None:
-            # rows must each be told apart by their URL: leave the file to Python
-            return "SELECT rowid AS _r, true AS _py, []::VARCHAR[] AS raw_urls FROM src"
-        return _mapped_sql(inp, platform)
+        # without a known platform, rows must each be told apart by their URL: leave the
+        # file to Python
+        return None if platform is None else _mapped_sql(inp, platform)
 
     return run_columnar(
         path,

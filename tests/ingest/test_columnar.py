@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -155,6 +156,24 @@ def test_record_lines(tmp_path: Path) -> None:
     j = tmp_path / "a.jsonl"
     j.write_bytes(b'{"a":1}\n\n  \n{"a":2}\n{"a":3}')
     assert record_lines_jsonl(j).tolist() == [1, 4, 5]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"a,b\n1,x\n2,y\n",  # one line per record: the lines are counted, not scanned
+        b"a,b\n1,x\n2,y",  # no final newline
+        b'a,b\n1,"x\ny"\n2,z\n',  # a newline inside a quoted field
+        b"a,b\n1,x\n\n2,y\n",  # a blank line
+        b"a,b\r\n1,x\r\n2,y\r\n",
+    ],
+)
+def test_loaded_records_start_on_their_lines(tmp_path: Path, body: bytes) -> None:
+    path = tmp_path / "a.csv"
+    path.write_bytes(body)
+    inp = columnar.load_input(duckdb.connect(), path, "csv")
+    assert inp is not None
+    assert inp.lines.tolist() == record_lines_csv(path).tolist()
 
 
 _PIECES = [
@@ -461,9 +480,11 @@ def test_fast_rows_come_in_record_order_whatever_the_table_order() -> None:
         "CREATE TABLE urls2 AS SELECT 'https://x.org/c' AS raw, 'https://x.org/c' AS url, "
         "'x.org' AS domain"
     )
-    rows = columnar._fast_rows(con, ReadOptions(collected_at=NOW))
+    mapped = con.sql("SELECT * FROM m").to_arrow_table()
+    rows = columnar._fast_rows(con, mapped, ReadOptions(collected_at=NOW))
     assert rows.column("_r").to_pylist() == [0, 1, 2]
     assert rows.column("post_id").to_pylist() == ["a", "b", "c"]
+    assert rows.column("collected_at").to_pylist() == [NOW] * 3
     assert rows.column("urls").to_pylist() == [
         [],
         ["https://u1.org", "https://u2.org"],
