@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import mmap
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,9 +28,9 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from lagebild.ingest.base import Batch, Item, ReadOptions, Where
+from lagebild.ingest.base import Batch, Item, ReadOptions, Span, Where
 from lagebild.ingest.sql_rules import ident, quote, uniq
-from lagebild.ingest.tabular import csv_header
+from lagebild.ingest.tabular import csv_header, iter_csv_rows
 from lagebild.ingest.urls import normalize_url, registered_domain
 from lagebild.model import (
     ACCOUNT_SCHEMA,
@@ -82,9 +82,16 @@ class ColumnarInput:
 
 
 def load_input(
-    con: duckdb.DuckDBPyConnection, path: Path, kind: str, fields: tuple[str, ...] = ()
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    kind: str,
+    fields: tuple[str, ...] = (),
+    keep: Callable[[tuple[str, ...]], Sequence[str]] | None = None,
 ) -> ColumnarInput | None:
     """Load ``path`` into table ``src``; ``None`` when the columnar path cannot read it exactly.
+
+    ``keep`` picks, from a CSV's header, the columns ``src`` gets (all by default); the
+    input's ``columns`` are still the whole header.
 
     CSV cells are loaded as text (empty cells as NULL), Parquet with its own types. JSON Lines
     with ``fields`` (top-level keys) are loaded as one ``JSON`` column per field, which parses
@@ -113,8 +120,10 @@ def load_input(
                 # the columns are named as the Python reader names them (no sniffing: the
                 # dialect is known, and every cell is text)
                 spec = ", ".join(f"{quote(h)}: 'VARCHAR'" for h in header)
+                kept = [ident(h) for h in (keep(header) if keep else header)] or ["*"]
                 con.execute(
-                    f"CREATE OR REPLACE TEMP TABLE src AS SELECT * FROM read_csv({p}, "
+                    f"CREATE OR REPLACE TEMP TABLE src AS SELECT {', '.join(kept)} "
+                    f"FROM read_csv({p}, "
                     f"columns = {{{spec}}}, header = true, auto_detect = false, "
                     f"delim = {quote(_delimiter(first))}, quote = '\"', escape = '\"', "
                     "store_rejects = true, rejects_table = 'csv_rejects', "
@@ -149,6 +158,8 @@ def load_input(
             lines = np.arange(1, count + 1, dtype=np.int64)
     if count != len(lines):
         return None  # the two views of the file disagree: let the exact path read it
+    if kind == "csv":
+        return ColumnarInput(kind, tuple(header), lines)
     columns = tuple(r[0] for r in con.execute("DESCRIBE src").fetchall())
     return ColumnarInput(kind, columns, lines)
 
@@ -394,6 +405,7 @@ def run_columnar(
     fallback: Fallback,
     accounts_sql: str | None = None,
     fields: tuple[str, ...] = (),
+    name: str = "",
 ) -> list[Batch] | None:
     """Read a whole flat file the columnar way, or return ``None`` to use the exact path.
 
@@ -401,16 +413,26 @@ def run_columnar(
     row to Python), the post columns and ``raw_urls``, or gives ``None`` (use the exact
     path). ``fallback`` turns one ``_py`` row into items. ``accounts_sql`` (over ``m`` and
     ``src``) gives account snapshots of the other rows. ``fields``: the top-level keys a JSON
-    Lines ``mapped_sql`` may read by name (see :func:`load_input`).
+    Lines ``mapped_sql`` may read by name (see :func:`load_input`). ``name``: the format's,
+    for rejects.
+
+    A CSV's ``src`` holds only the columns the mapping names; a row for Python is read again
+    from the file's bytes by the format's own CSV reader, so it gets every cell.
     """
     if options.span is not None:
         return None
     kind = input_kind(path)
     if kind not in kinds:
         return None
+
+    def keep(header: tuple[str, ...]) -> list[str]:
+        sql = mapped_sql(ColumnarInput(kind, header, np.empty(0, np.int64)))
+        # a column's quoted name in the query (a false hit only loads one column too many)
+        return list(header) if sql is None else [h for h in header if ident(h) in sql]
+
     con = duckdb_connection()
     try:
-        inp = load_input(con, path, kind, fields)
+        inp = load_input(con, path, kind, fields, keep if kind == "csv" else None)
         if inp is None:
             return None
         register_url_functions(con)
@@ -425,7 +447,7 @@ def run_columnar(
         fast = _fast_rows(con, mapped, options)
         slow_rows = con.sql(
             "SELECT m._r FROM m WHERE _py ORDER BY m._r"
-            if inp.fields
+            if inp.fields or inp.kind == "csv"
             else "SELECT m._r, src.* FROM m JOIN src ON m._r = src.rowid WHERE _py ORDER BY m._r"
         ).to_arrow_table()
         accounts = con.sql(accounts_sql).to_arrow_table() if accounts_sql else None
@@ -434,7 +456,14 @@ def run_columnar(
     finally:
         con.close()
     assert fast is not None and slow_rows is not None
-    return _assemble(path, inp, fast, slow_rows, accounts, fallback, batch_size)
+    try:
+        return _assemble(path, inp, fast, slow_rows, accounts, fallback, batch_size, name)
+    except _Decline:
+        return None
+
+
+class _Decline(Exception):
+    """The columnar path cannot read this file exactly after all: the exact path reads it."""
 
 
 # URLs are normalised once per distinct value; the common one-link post joins directly,
@@ -505,6 +534,7 @@ def _assemble(
     accounts: pa.Table | None,
     fallback: Fallback,
     batch_size: int,
+    name: str = "",
 ) -> list[Batch]:
     """Fast rows and Python-read rows, merged back into record order, in batches."""
     source = str(path)
@@ -515,18 +545,10 @@ def _assemble(
     slow_posts: list[tuple[int, Post]] = []
     slow_accounts: list[Account] = []
     rejects: list[Reject] = []
-    data = np.memmap(path, dtype=np.uint8, mode="r") if inp.spans is not None else None
-    for rec in slow_rows.to_pylist():
-        r = rec.pop("_r")
-        where = Where(source, int(lines[r]), None)
-        row: Any
-        if data is not None and inp.spans is not None:
-            start, end = inp.spans[r]
-            row = orjson.loads(bytes(data[start:end]).removeprefix(b"\xef\xbb\xbf"))
-        elif inp.kind == "jsonl":
-            row = orjson.loads(rec["json"])
-        else:
-            row = {k: ("" if v is None else v) for k, v in rec.items()}
+    for r, where, row in _slow_records(path, inp, slow_rows, name):
+        if isinstance(row, Reject):
+            rejects.append(row)
+            continue
         for item in fallback(row, where):
             if isinstance(item, Post):
                 slow_posts.append((r, item))
@@ -547,6 +569,59 @@ def _assemble(
         account_table = pa.concat_tables([account_table, accounts_to_table(slow_accounts)])
     accounts_read = (n if accounts is not None else 0) + len(slow_accounts)
     return to_batches(posts, account_table, rejects_to_table(rejects), accounts_read, batch_size)
+
+
+def _slow_records(
+    path: Path, inp: ColumnarInput, slow_rows: pa.Table, name: str
+) -> Iterator[tuple[int, Where, Any]]:
+    """``(record, where, row)`` of each row for Python, in record order: a dict of cells
+    (CSV), the parsed JSON line, Parquet's cells, or a :class:`Reject` of the CSV reader."""
+    source = str(path)
+    lines = inp.lines
+    if inp.kind == "csv":
+        yield from _csv_records(path, inp, slow_rows.column("_r").to_numpy(), name)
+        return
+    data = np.memmap(path, dtype=np.uint8, mode="r") if inp.spans is not None else None
+    for rec in slow_rows.to_pylist():
+        r = rec.pop("_r")
+        where = Where(source, int(lines[r]), None)
+        row: Any
+        if data is not None and inp.spans is not None:
+            start, end = inp.spans[r]
+            row = orjson.loads(bytes(data[start:end]).removeprefix(b"\xef\xbb\xbf"))
+        elif inp.kind == "jsonl":
+            row = orjson.loads(rec["json"])
+        else:
+            row = {k: ("" if v is None else v) for k, v in rec.items()}
+        yield r, where, row
+
+
+def _csv_records(
+    path: Path, inp: ColumnarInput, records: np.ndarray, name: str
+) -> Iterator[tuple[int, Where, Any]]:
+    """The CSV records numbered ``records`` (ascending), read by ``iter_csv_rows`` from
+    their bytes: each run of consecutive records is one span of the file."""
+    if len(records) == 0:
+        return
+    nl, size = _newlines(path)
+    lines = inp.lines
+
+    def line_start(line: int) -> int:
+        return 0 if line == 1 else int(nl[line - 2]) + 1
+
+    breaks = np.flatnonzero(np.diff(records) != 1) + 1
+    for run in np.split(records, breaks):
+        first, last = int(run[0]), int(run[-1])
+        end = line_start(int(lines[last + 1])) if last + 1 < len(lines) else size
+        span = Span(line_start(int(lines[first])), end, int(lines[first]))
+        got = list(iter_csv_rows(path, name, span))
+        if len(got) != len(run):
+            raise _Decline  # the two readers disagree on where records are
+        for r, entry in zip(run.tolist(), got, strict=True):
+            if isinstance(entry, Reject):
+                yield r, Where(entry.source, entry.line, entry.offset), entry
+            else:
+                yield r, *entry
 
 
 def posts_from_sql(

@@ -144,11 +144,13 @@ def _mapped_sql(inp: ColumnarInput, platform: str) -> str:
         f"CASE WHEN {text} IS NULL THEN [] ELSE {urls_text} END)"
     )
     # a link holding the post id may be the post's own URL: only Python can tell (the links
-    # are cut from the link cell and the text, so neither holding the id rules it out first)
+    # are cut from the link cell and the text, so neither holding the id rules it out first).
+    # A CASE, not an OR: DuckDB computes both sides of an OR for every row, a CASE branch
+    # only for the rows that reach it
     checks.append(
-        f"(NOT (contains(coalesce({link}, ''), {post_id}) OR contains(coalesce({text}, ''), "
-        f"{post_id})) OR NOT list_bool_or(list_transform({candidates}, "
-        f"lambda u: contains(u, {post_id}))) IS TRUE)"
+        f"(CASE WHEN NOT (contains(coalesce({link}, ''), {post_id}) OR "
+        f"contains(coalesce({text}, ''), {post_id})) THEN true ELSE NOT list_bool_or("
+        f"list_transform({candidates}, lambda u: contains(u, {post_id}))) IS TRUE END)"
     )
     created, created_ok = local_time("Post Created")
     checks.append(created_ok)
@@ -218,4 +220,5 @@ def read_tables(path: Path, options: ReadOptions, batch_size: int) -> list[Batch
         mapped_sql=mapped,
         fallback=fallback,
         accounts_sql=_accounts_sql(str(path)),
+        name=crowdtangle.NAME,
     )

@@ -251,4 +251,5 @@ def read_tables(path: Path, options: ReadOptions, batch_size: int) -> list[Batch
         fallback=fallback,
         # a dotted name may be a nested path: those files are read line by line
         fields=() if any("." in c for c in columns) else columns,
+        name=generic.NAME,
     )

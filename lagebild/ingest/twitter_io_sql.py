@@ -165,4 +165,5 @@ def read_tables(path: Path, options: ReadOptions, batch_size: int) -> list[Batch
         mapped_sql=_mapped_sql,
         fallback=fallback,
         accounts_sql=_accounts_sql(str(path)),
+        name=twitter_io.NAME,
     )

@@ -336,6 +336,30 @@ def test_io_archive_same_on_generated_rows(rows: list[list[str]], texts: list[st
             assert fast == exact
 
 
+def test_io_archive_rows_for_python_are_read_from_their_bytes(tmp_path: Path) -> None:
+    # records over several lines, a blank line, and rows the SQL leaves to Python (a padded
+    # count, an unusual time) before, between and after them, alone and in runs
+    header = twitter_io_columns()
+    path = tmp_path / "io.csv"
+    with path.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        for i in range(9):
+            row = dict.fromkeys(header, "")
+            row.update(tweetid=str(100 + i), userid="u1", tweet_time="2021-09-20 08:15")
+            row["tweet_text"] = f"line one\nline two {i}" if i % 3 == 0 else f"text {i}"
+            if i in (0, 4, 5, 8):
+                row["follower_count"] = " 7"
+            if i == 6:
+                row["tweet_time"] = "20.09.2021 08:15"
+            w.writerow([row[h] for h in header])
+            if i == 2:
+                fh.write("\r\n")
+    exact, fast = both_formats(twitter_io.FORMAT, twitter_io_sql.read_tables, path)
+    assert fast is not None and fast == exact
+    assert [p.source_line for p in fast[0]] == [p.source_line for p in exact[0]]
+
+
 def twitter_io_columns() -> list[str]:
     from bench.generate import IO_COLUMNS
 
