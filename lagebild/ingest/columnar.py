@@ -515,7 +515,9 @@ def _fast_rows(con: duckdb.DuckDBPyConnection, mapped: pa.Table, options: ReadOp
     order = own.column("_r").to_numpy()
     if len(order) > 1 and not bool(np.all(order[1:] > order[:-1])):
         own = take(own, np.argsort(order, kind="stable"))  # a scan that did not keep order
-    collected = own.column("collected_at")
+    # a time from the SQL may come without zone: it is UTC (see sql_rules.time_sql)
+    collected = own.column("collected_at").cast(POST_SCHEMA.field("collected_at").type)
+    own = own.set_column(own.schema.get_field_index("collected_at"), "collected_at", collected)
     if options.collected_at is not None and collected.null_count:
         filled = pc.fill_null(collected, pa.scalar(options.collected_at, collected.type))
         own = own.set_column(own.schema.get_field_index("collected_at"), "collected_at", filled)

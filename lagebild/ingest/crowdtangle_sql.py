@@ -21,6 +21,7 @@ from lagebild.ingest.sql_rules import (
     entity_sql,
     ident,
     lower_sure,
+    plausible,
     quote,
     time_sql,
     uniq,
@@ -82,13 +83,13 @@ def _mapped_sql(inp: ColumnarInput, platform: str) -> str:
         # the pattern is ASCII with a fixed-width time: the zone starts at character 21
         offset = once(f"CASE WHEN {is_local} THEN ({_ZONES})[substr({r}, 21)] END")
         local = once(
-            f"CASE WHEN {is_local} THEN timezone('UTC', strptime(left({r}, 19), "
-            f"'%Y-%m-%d %H:%M:%S') - to_minutes(CAST(round({offset} * 60) AS BIGINT))) END"
+            f"CASE WHEN {is_local} THEN strptime(left({r}, 19), '%Y-%m-%d %H:%M:%S') "
+            f"- to_minutes(CAST(round({offset} * 60) AS BIGINT)) END"
         )
         ts = f"CASE WHEN {is_local} THEN {local} ELSE {iso} END"
         ok = (
-            f"(CASE WHEN {is_local} THEN {offset} IS NOT NULL AND year({local}) "
-            f"BETWEEN 1990 AND 2099 ELSE {iso_ok} END)"
+            f"(CASE WHEN {is_local} THEN {offset} IS NOT NULL AND {plausible(local)} "
+            f"ELSE {iso_ok} END)"
         )
         return ts, ok
 

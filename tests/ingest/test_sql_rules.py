@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import duckdb
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lagebild.ingest.sql_rules import all_stripped, entity_sql, list_cell, stripped
+from lagebild.errors import RecordError
+from lagebild.ingest.base import parse_time
+from lagebild.ingest.sql_rules import all_stripped, entity_sql, list_cell, stripped, time_sql
 from lagebild.ingest.tabular import list_field
 from lagebild.ingest.text import (
     hashtags_from_text,
@@ -101,3 +105,38 @@ def test_a_long_handle_is_cut_like_python() -> None:
     _, _, mentions = entity_sql("$1")
     ((got,),) = duckdb.execute(f"SELECT {mentions}", [text]).fetchall()
     assert tuple(got) == mentions_from_text(text) == ("a" * 64, "b" * 64 + "@inst.example")
+
+
+_TIMES = st.one_of(
+    st.datetimes(min_value=dt.datetime(1985, 1, 1), max_value=dt.datetime(2105, 1, 1)).flatmap(
+        lambda d: st.sampled_from(
+            [
+                d.strftime("%Y-%m-%d %H:%M"),
+                d.strftime("%Y-%m-%dT%H:%M:%S"),
+                d.isoformat(),
+                d.strftime("%Y-%m-%d"),
+                d.strftime("%Y-%m-%d %H:%M:%SZ"),
+                d.strftime("%Y-%m-%dT%H:%M:%S+02:00"),
+                d.strftime("%Y-%m-%d %H:%M:%S-05:30"),
+                str(int(d.replace(tzinfo=dt.UTC).timestamp())),
+                str(int(d.replace(tzinfo=dt.UTC).timestamp() * 1000) + d.microsecond // 1000),
+            ]
+        )
+    ),
+    st.text(st.sampled_from(list("0123456789-: TZ+.")), max_size=22),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_TIMES)
+def test_sql_times_are_python_times(value: str) -> None:
+    ts, ok = time_sql("$1")
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    ((got, sure),) = con.execute(f"SELECT {ts}, {ok}", [value]).fetchall()
+    try:
+        expected = parse_time(value)
+    except RecordError:
+        expected = None
+    if sure:
+        assert expected is not None and got.replace(tzinfo=dt.UTC) == expected
