@@ -43,7 +43,8 @@ PY_WHITESPACE = (
 # white space beside a \x01 separator (see all_stripped)
 _EDGE_SPACE = rf"\x01{WHITESPACE}|{WHITESPACE}\x01"
 _ISO = r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?)?"
-_ISO_NAIVE = r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?"
+# without zone or in UTC: a cast to TIMESTAMP reads these exactly (it drops the zone)
+_ISO_UTC = r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]00:00)?)?"
 _W = r"[\p{L}\p{N}_]"
 # a hashtag is the whole word-character run after "#", unless it is only digits/underscores.
 # The patterns have no capture group: RE2 finds whole matches with its fast DFA, while a
@@ -136,7 +137,7 @@ def time_sql(
         ts = f"try_strptime({value}, {quote(time_format)})::TIMESTAMP"
         sure = f"(strftime({ts}, {quote(time_format)}) = {value})"
     else:
-        naive = f"regexp_full_match({value}, {quote(_ISO_NAIVE)})"
+        naive = f"regexp_full_match({value}, {quote(_ISO_UTC)})"
         iso = f"regexp_full_match({value}, {quote(_ISO)})"
         epoch = f"regexp_full_match({value}, '\\d{{9,10}}')"
         epoch_ms = f"regexp_full_match({value}, '\\d{{12,13}}')"

@@ -117,6 +117,8 @@ _TIMES = st.one_of(
                 d.strftime("%Y-%m-%d"),
                 d.strftime("%Y-%m-%d %H:%M:%SZ"),
                 d.strftime("%Y-%m-%dT%H:%M:%S+02:00"),
+                d.strftime("%Y-%m-%dT%H:%M:%S+00:00"),
+                d.strftime("%Y-%m-%d %H:%M-00:00"),
                 d.strftime("%Y-%m-%d %H:%M:%S-05:30"),
                 str(int(d.replace(tzinfo=dt.UTC).timestamp())),
                 str(int(d.replace(tzinfo=dt.UTC).timestamp() * 1000) + d.microsecond // 1000),
