@@ -68,10 +68,12 @@ _COLUMNAR_BATCH = 2_000_000
 class ColumnarInput:
     """A file loaded into the DuckDB table ``src`` (``rowid`` = record order) with its lines.
 
-    JSON Lines are loaded one of two ways: ``fields`` is empty when ``src`` holds each line
-    as one ``json`` column; otherwise ``src`` has one ``JSON`` column per requested top-level
-    field (``columns``: those some line has, not as null), and ``spans`` holds each record's
-    byte range, to give the raw line of a row that goes to Python.
+    A CSV's ``columns`` are its header; ``src`` may hold only some of them (see
+    :func:`load_input`). JSON Lines are loaded one of two ways: ``fields`` is empty when
+    ``src`` holds each line as one ``json`` column; otherwise ``src`` has one ``JSON`` column
+    per requested top-level field (``columns``: those some line has, not as null), and
+    ``spans`` holds each record's byte range, to give the raw line of a row that goes to
+    Python.
     """
 
     kind: str  # "csv", "jsonl" or "parquet"
