@@ -13,6 +13,8 @@ from typing import Any
 
 import pyarrow as pa
 
+from lagebild.graphs import igraph
+
 __all__ = ["Community", "find_communities"]
 
 
@@ -67,8 +69,7 @@ def find_communities(edges: pa.Table, *, seed: int = 42) -> list[Community]:
     weights = [float(w) for w in edges.column("weight").to_pylist()]
     names = sorted(set(xs) | set(ys))
     index = {name: i for i, name in enumerate(names)}
-    # imported here: igraph loads matplotlib, too slow for every CLI start
-    import igraph as ig
+    ig = igraph()  # imported here (and without matplotlib): too slow for every CLI start
     import leidenalg
 
     graph = ig.Graph(

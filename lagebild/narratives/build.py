@@ -41,6 +41,7 @@ import pyarrow as pa
 
 from lagebild.claims.encoders import EmbeddingCache, encode_cached, load_encoder
 from lagebild.errors import NotFoundError
+from lagebild.graphs import igraph
 from lagebild.narratives.assign import score_texts
 from lagebild.narratives.model import Narrative, NarrativeModel, NarrativeParams
 from lagebild.narratives.terms import clean_text_sql, ensure_stopwords, text_key_sql, tokens_sql
@@ -92,7 +93,7 @@ def _sample(con: duckdb.DuckDBPyConnection, params: NarrativeParams) -> tuple[li
 
 def knn_graph(vectors: np.ndarray, neighbours: int, min_similarity: float) -> ig.Graph:
     """Undirected graph linking each row to its nearest rows (cosine ≥ ``min_similarity``)."""
-    import igraph as ig  # imported here: it loads matplotlib, too slow for every CLI start
+    ig = igraph()  # imported here (and without matplotlib): too slow for every CLI start
 
     n = len(vectors)
     k = min(neighbours, n - 1)
@@ -122,6 +123,7 @@ def knn_graph(vectors: np.ndarray, neighbours: int, min_similarity: float) -> ig
 
 def leiden_clusters(graph: ig.Graph, params: NarrativeParams) -> np.ndarray:
     """Cluster label per vertex: 0 for the largest narrative, 1 for the next, -1 for noise."""
+    igraph()  # before leidenalg, which imports igraph
     import leidenalg
 
     n = graph.vcount()
