@@ -3,6 +3,7 @@
     python -m bench.ingest                 # 1,000,000 posts per format (the issue's figure)
     python -m bench.ingest --posts 100000  # quicker
     python -m bench.ingest --only "generic csv"
+    python -m bench.ingest --repeat 3        # medians of three runs per format
 
 Each format is ingested by the real ``lagebild ingest`` command in a fresh process into an
 empty store, so the figures include reading, normalising, de-duplicating and writing Parquet;
@@ -14,7 +15,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -35,12 +38,14 @@ NESTED_TARGET = 30_000
 
 
 def run_one(name: str, path: Path, fmt: str) -> dict[str, float]:
-    """Ingest one file in a fresh process; return its counts, seconds and peak memory.
+    """Ingest one file in a fresh process; return its counts, seconds, CPU seconds (user and
+    system, over both cores) and peak memory.
 
     Peak memory is the largest sum of resident memory over the process and its workers,
     sampled every 50 ms.
     """
     with tempfile.TemporaryDirectory(prefix="lagebild-bench-") as tmp:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         proc = subprocess.Popen(
             [
@@ -62,6 +67,7 @@ def run_one(name: str, path: Path, fmt: str) -> dict[str, float]:
         peak = wait_peak_rss(proc)
         out, err = proc.communicate()
         wall = time.perf_counter() - t0
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
         if proc.returncode != 0:
             raise SystemExit(f"{name}: ingest failed\n{err}")
         report = json.loads(out)
@@ -70,6 +76,7 @@ def run_one(name: str, path: Path, fmt: str) -> dict[str, float]:
         "stored": report["stored"],
         "quarantined": report["quarantined"],
         "seconds": wall,
+        "cpu": after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime,
         "peak_mb": peak / 2**20,
     }
 
@@ -81,6 +88,13 @@ def main() -> None:
     parser.add_argument("--only", action="append", choices=sorted(GENERATORS))
     parser.add_argument("--data", type=Path, default=Path("bench/out/ingest"))
     parser.add_argument("--keep", action="store_true", help="keep the generated inputs")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="ingest each file this many times and report medians (this machine's speed "
+        "varies by a third from hour to hour)",
+    )
     args = parser.parse_args()
     args.data.mkdir(parents=True, exist_ok=True)
     console = Console(width=150)
@@ -93,6 +107,7 @@ def main() -> None:
         "stored",
         "quarantined",
         "seconds",
+        "CPU s",
         "posts/s",
         "peak MB",
         "target posts/s",
@@ -104,7 +119,8 @@ def main() -> None:
         console.print(f"[dim]generating {name} …[/]")
         path = generate(name, args.data, args.posts)
         console.print(f"[dim]ingesting {path} …[/]")
-        r = run_one(name, path, fmt)
+        runs = [run_one(name, path, fmt) for _ in range(max(1, args.repeat))]
+        r = {k: statistics.median(run[k] for run in runs) for k in runs[0]}
         rate = r["read"] / r["seconds"]
         target = NESTED_TARGET if name in NESTED else FLAT_TARGET
         table.add_row(
@@ -113,6 +129,7 @@ def main() -> None:
             f"{r['stored']:,.0f}",
             f"{r['quarantined']:,.0f}",
             f"{r['seconds']:.1f}",
+            f"{r['cpu']:.1f}",
             f"{rate:,.0f}",
             f"{r['peak_mb']:,.0f}",
             f"{target:,}",
