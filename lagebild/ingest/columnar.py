@@ -429,8 +429,12 @@ def run_columnar(
 
     def keep(header: tuple[str, ...]) -> list[str]:
         sql = mapped_sql(ColumnarInput(kind, header, np.empty(0, np.int64)))
-        # a column's quoted name in the query (a false hit only loads one column too many)
-        return list(header) if sql is None else [h for h in header if ident(h) in sql]
+        if sql is None:
+            return list(header)
+        # a column's quoted name in the queries over src (a false hit only loads one column
+        # too many)
+        queries = sql + (accounts_sql or "")
+        return [h for h in header if ident(h) in queries]
 
     con = duckdb_connection()
     try:
