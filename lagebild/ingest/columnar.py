@@ -108,7 +108,7 @@ def load_input(
         return _load_jsonl_fields(con, path, fields)
     # the record scan (NumPy, without the GIL) runs while DuckDB loads the file
     with ThreadPoolExecutor(max_workers=1) as pool:
-        csv_scan = pool.submit(_csv_shape, path) if kind == "csv" else None
+        csv_scan = pool.submit(_scan_csv, path) if kind == "csv" else None
         jsonl_scan = pool.submit(record_lines_jsonl, path) if kind == "jsonl" else None
         try:
             if kind == "csv":
@@ -146,14 +146,15 @@ def load_input(
             return None
         ((count,),) = con.execute("SELECT count(*) FROM src").fetchall()
         if csv_scan is not None:
-            shape = csv_scan.result()
-            if not shape.strict:
+            scan = csv_scan.result()
+            if not scan.strict:
                 return None  # loose quoting, which DuckDB and Python's csv read differently
-            # as many newlines as records and header need: each record is one line (DuckDB
-            # skips blank lines, and a newline inside a quoted field is one more), so record
-            # i starts on line i + 2; otherwise the full scan finds each record's line
-            simple = shape.newlines == count + shape.ends_with_newline
-            lines = np.arange(2, count + 2, dtype=np.int64) if simple else scan_csv(path)[0]
+            # each record one line (the common case; DuckDB skips blank lines): record i
+            # starts on line i + 2, no need to find each record's line by quote parity
+            if scan.one_line_records(count):
+                lines = np.arange(2, count + 2, dtype=np.int64)
+            else:
+                lines = scan.record_lines(path)
         elif jsonl_scan is not None:
             lines = jsonl_scan.result()
         else:
@@ -198,18 +199,27 @@ def _first_line(path: Path) -> bytes:
         return fh.readline()
 
 
+def _hits(data: np.ndarray, value: int) -> Iterator[tuple[int, np.ndarray]]:
+    """``(offset, mask)`` per block of ``data``: where the block holds the byte ``value``
+    (one mask, reused: use it before taking the next)."""
+    mask = np.empty(min(len(data), _BLOCK), np.bool_)
+    for i in range(0, len(data), _BLOCK):
+        block = data[i : i + _BLOCK]
+        yield i, np.equal(block, value, out=mask[: len(block)])
+
+
+def _positions(data: np.ndarray, value: int) -> np.ndarray:
+    """Positions of every byte ``value`` in ``data``."""
+    parts = [np.flatnonzero(hits).astype(np.int64) + i for i, hits in _hits(data, value)]
+    return np.concatenate([np.empty(0, np.int64), *parts])
+
+
 def _newlines(path: Path) -> tuple[np.ndarray, int]:
     """Positions of every newline, and the file size."""
     size = path.stat().st_size
     if size == 0:
         return np.empty(0, np.int64), 0
-    data = np.memmap(path, dtype=np.uint8, mode="r")
-    parts = [
-        np.flatnonzero(data[i : i + _BLOCK] == 10).astype(np.int64) + i
-        for i in range(0, size, _BLOCK)
-    ]
-    del data
-    return np.concatenate(parts) if parts else np.empty(0, np.int64), size
+    return _positions(np.memmap(path, dtype=np.uint8, mode="r"), 10), size
 
 
 def record_lines_jsonl(path: Path) -> np.ndarray:
@@ -246,82 +256,71 @@ def record_lines_csv(path: Path) -> np.ndarray:
 
 
 def scan_csv(path: Path) -> tuple[np.ndarray, bool]:
-    """One pass over a CSV file: :func:`record_lines_csv`, and whether its quoting is strict.
+    """:func:`record_lines_csv`, and whether the file's quoting is strict (see
+    :class:`_CsvScan`)."""
+    scan = _scan_csv(path)
+    return scan.record_lines(path), scan.strict
+
+
+@dataclass(frozen=True)
+class _CsvScan:
+    """Where a CSV file's newlines and quotes are, and whether its quoting is strict.
 
     Strict means every ``"`` is RFC 4180 quoting and the file has no NUL byte. DuckDB's reader
     and Python's ``csv`` module disagree on loose quoting (``a, "b" ,c``: DuckDB drops the
     spaces and quotes, Python keeps them), so a file with such a quote must go the exact way;
     so must one with a NUL byte (rare; not worth trusting both readers on).
     """
-    size = path.stat().st_size
-    if size == 0:
-        return np.empty(0, np.int64), True
-    ends_list = []
-    nl_index_list = []
-    quote_list = []
-    carry_quotes = 0
-    carry_newlines = 0
-    nul = False
-    data = np.memmap(path, dtype=np.uint8, mode="r")
-    mask = np.empty(min(size, _BLOCK), np.bool_)  # one comparison buffer for every block
-    for i in range(0, size, _BLOCK):
-        block = data[i : i + _BLOCK]
-        hits = mask[: len(block)]
-        nul = nul or int(block.min()) == 0
-        nl = np.flatnonzero(np.equal(block, 10, out=hits))
-        quotes = np.flatnonzero(np.equal(block, 34, out=hits))
-        before = np.searchsorted(quotes, nl) + carry_quotes
-        even = (before % 2) == 0
-        ends_list.append(nl[even].astype(np.int64) + i)
-        nl_index_list.append(np.flatnonzero(even) + carry_newlines)
-        quote_list.append(quotes.astype(np.int64) + i)
-        carry_quotes += len(quotes)
-        carry_newlines += len(nl)
-    ends = np.concatenate(ends_list)  # byte position of each record-ending newline
-    nl_index = np.concatenate(nl_index_list)  # which newline of the file it is (0-based)
-    starts = np.concatenate(([0], ends + 1))
-    stops = np.concatenate((ends, [size]))
-    start_lines = np.concatenate(([1], nl_index + 2))
-    length = stops - starts
-    keep = length > 0
-    one = np.flatnonzero(length == 1)
-    if len(one):
-        keep[one] = data[starts[one]] != 13  # a lone "\r" is a blank CRLF line
-    keep[0] = False  # the header
-    strict = not nul and _quotes_strict(data, np.concatenate(quote_list), _first_line(path))
-    del data
-    return start_lines[keep].astype(np.int64), strict
 
-
-@dataclass(frozen=True)
-class _CsvShape:
-    strict: bool  # see scan_csv
-    newlines: int
+    size: int
+    newlines: int  # how many
     ends_with_newline: bool
+    quotes: np.ndarray  # byte positions
+    strict: bool
+
+    def one_line_records(self, records: int) -> bool:
+        """Whether each of ``records`` records (and the header) is one line: the newlines
+        then number them exactly (a blank line, or a newline inside a quoted field, is one
+        more)."""
+        return self.newlines == records + self.ends_with_newline
+
+    def record_lines(self, path: Path) -> np.ndarray:
+        """The line each data record starts on (header excluded, blank lines skipped): a
+        newline ends a record when the count of ``"`` before it is even."""
+        if self.size == 0:
+            return np.empty(0, np.int64)
+        data = np.memmap(path, dtype=np.uint8, mode="r")
+        nl = _positions(data, 10)
+        even = (np.searchsorted(self.quotes, nl) % 2) == 0
+        ends = nl[even]  # byte position of each record-ending newline
+        nl_index = np.flatnonzero(even)  # which newline of the file it is (0-based)
+        starts = np.concatenate(([0], ends + 1))
+        stops = np.concatenate((ends, [self.size]))
+        start_lines = np.concatenate(([1], nl_index + 2))
+        length = stops - starts
+        keep = length > 0
+        one = np.flatnonzero(length == 1)
+        if len(one):
+            keep[one] = data[starts[one]] != 13  # a lone "\r" is a blank CRLF line
+        keep[0] = False  # the header
+        return start_lines[keep].astype(np.int64)
 
 
-def _csv_shape(path: Path) -> _CsvShape:
-    """What :func:`scan_csv` tells, without the record lines: cheaper, and enough when each
-    record is one line (the newlines then number the records plus the header's).
-    """
+def _scan_csv(path: Path) -> _CsvScan:
+    """Count a CSV file's newlines, find its quotes and judge its quoting (see
+    :class:`_CsvScan`)."""
     size = path.stat().st_size
     if size == 0:
-        return _CsvShape(True, 0, False)
+        return _CsvScan(0, 0, False, np.empty(0, np.int64), True)
     with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
         nul = mm.find(b"\0") >= 0  # memchr: faster than a NumPy pass
-        ends_with_newline = mm[size - 1] == 10
     data = np.memmap(path, dtype=np.uint8, mode="r")
-    mask = np.empty(min(size, _BLOCK), np.bool_)
-    newlines = 0
-    quote_list = []
-    for i in range(0, size, _BLOCK):
-        block = data[i : i + _BLOCK]
-        hits = mask[: len(block)]
-        newlines += int(np.count_nonzero(np.equal(block, 10, out=hits)))
-        quote_list.append(np.flatnonzero(np.equal(block, 34, out=hits)).astype(np.int64) + i)
-    strict = not nul and _quotes_strict(data, np.concatenate(quote_list), _first_line(path))
-    del data
-    return _CsvShape(strict, newlines, ends_with_newline)
+    quotes = _positions(data, 34)
+    strict = not nul and _quotes_strict(data, quotes, _first_line(path))
+    # the newlines are only counted here (their positions are needed only when a record
+    # spans lines, see record_lines)
+    newlines = sum(int(np.count_nonzero(hits)) for _, hits in _hits(data, 10))
+    return _CsvScan(size, newlines, bool(data[-1] == 10), quotes, strict)
 
 
 def _quotes_strict(data: np.ndarray, quotes: np.ndarray, first: bytes) -> bool:
@@ -523,10 +522,9 @@ def _fast_rows(con: duckdb.DuckDBPyConnection, mapped: pa.Table, options: ReadOp
         own = take(own, np.argsort(order, kind="stable"))  # a scan that did not keep order
     # a time from the SQL may come without zone: it is UTC (see sql_rules.time_sql)
     collected = own.column("collected_at").cast(POST_SCHEMA.field("collected_at").type)
-    own = own.set_column(own.schema.get_field_index("collected_at"), "collected_at", collected)
     if options.collected_at is not None and collected.null_count:
-        filled = pc.fill_null(collected, pa.scalar(options.collected_at, collected.type))
-        own = own.set_column(own.schema.get_field_index("collected_at"), "collected_at", filled)
+        collected = pc.fill_null(collected, pa.scalar(options.collected_at, collected.type))
+    own = own.set_column(own.schema.get_field_index("collected_at"), "collected_at", collected)
     links = con.sql(_FAST_LINKS_SQL).to_arrow_table()
     assert links is not None
     return own.append_column("urls", links.column("urls")).append_column(
