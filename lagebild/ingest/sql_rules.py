@@ -55,10 +55,8 @@ _NOT_A_TAG = r"[\p{Nd}_]+"
 # ``\w{1,64}`` as in Python would make RE2 give up its DFA (a counted repetition of a
 # Unicode class: 60 times slower on texts with mentions); a longer handle is cut afterwards
 _MENTION = rf"(?:^|[^\p{{L}}\p{{N}}_@/.])@{_W}+(?:@[\p{{L}}\p{{N}}_.-]+\.{_W}+)?"
-_PY_SPACE = (
-    r"\s\x{0b}\x{1c}-\x{1f}\x{85}\x{a0}\x{1680}"
-    r"\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}"
-)
+# Python's white space (PY_WHITESPACE) as the body of a regular-expression class
+_PY_SPACE = "".join(f"\\x{{{ord(c):x}}}" for c in PY_WHITESPACE)
 _URL = rf"(?i)(?:https?://|www\.)[^{_PY_SPACE}<>\"'«»“”]+"
 # list cells "[a, b]" or "a, b" whose items need no trim (see list_cell): every item starts
 # and ends with a character that is no comma, white space or quote, items are separated by

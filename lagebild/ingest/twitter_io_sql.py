@@ -26,8 +26,6 @@ from lagebild.ingest.sql_rules import (
 
 __all__ = ["read_tables"]
 
-# Python reads these cells as missing (any case); a row with one goes to Python
-_ABSENT = ("", "absent", "none", "null", "nan")
 _TRUE = "('true', '1', 'yes', 't', 'y')"
 _COUNTS = {
     "views": "impression_count",
@@ -102,7 +100,8 @@ def _mapped_sql(inp: ColumnarInput) -> str:
     repost = tweet_id("retweet_tweetid")
     quote_of = tweet_id("quoted_tweet_tweetid")
     lang = cell("tweet_language")
-    checks.append(all_stripped(read, absent=_ABSENT))
+    # a cell Python reads as missing (twitter_io._ABSENT, any case) sends its row to Python
+    checks.append(all_stripped(read, absent=sorted(twitter_io._ABSENT)))
     # what is computed from the cells, then the list items (DuckDB lets a
     # select item use an earlier one's name): each is computed once per row
     inner = ", ".join(

@@ -10,7 +10,14 @@ from hypothesis import strategies as st
 
 from lagebild.errors import RecordError
 from lagebild.ingest.base import parse_time
-from lagebild.ingest.sql_rules import all_stripped, entity_sql, list_cell, stripped, time_sql
+from lagebild.ingest.sql_rules import (
+    PY_WHITESPACE,
+    all_stripped,
+    entity_sql,
+    list_cell,
+    stripped,
+    time_sql,
+)
 from lagebild.ingest.tabular import list_field
 from lagebild.ingest.text import (
     hashtags_from_text,
@@ -142,3 +149,7 @@ def test_sql_times_are_python_times(value: str) -> None:
         expected = None
     if sure:
         assert expected is not None and got.replace(tzinfo=dt.UTC) == expected
+
+
+def test_py_whitespace_is_what_str_strip_removes() -> None:
+    assert sorted(PY_WHITESPACE) == [c for c in map(chr, range(0x110000)) if c.isspace()]
