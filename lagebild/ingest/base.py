@@ -382,14 +382,20 @@ def link_fields(raw_urls: Iterable[str | None]) -> tuple[tuple[str, ...], tuple[
 
 
 def iter_json_values(
-    path: Path, fmt: str, span: Span | None = None
+    path: Path,
+    fmt: str,
+    span: Span | None = None,
+    loads: Callable[[bytes], Any] = orjson.loads,
 ) -> Iterator[tuple[Where, Any] | Reject]:
     """The JSON values of a file: one per line (JSON Lines), or the elements of a top-level
     array, or a single top-level object. A broken line becomes a :class:`Reject`. With a
     ``span``, only the JSON Lines in that byte range are read.
+
+    ``loads`` decodes one line of JSON Lines (a reader may decode straight into its own
+    types); it raises ``orjson.JSONDecodeError`` for a line that is not JSON.
     """
     if span is not None:
-        yield from _json_lines(path, fmt, span.start, span.end, span.first_line)
+        yield from _json_lines(path, fmt, span.start, span.end, span.first_line, loads)
         return
     with path.open("rb") as fh:
         first_line = b""
@@ -405,7 +411,7 @@ def iter_json_values(
     if stripped.startswith(b"{") and not _parses(stripped) and not _later_line_parses(path):
         yield from _json_document(path, fmt, array=False)
         return
-    yield from _json_lines(path, fmt, 0, None, 1)
+    yield from _json_lines(path, fmt, 0, None, 1, loads)
 
 
 def _later_line_parses(path: Path) -> bool:
@@ -421,10 +427,14 @@ def _later_line_parses(path: Path) -> bool:
 
 
 def _json_lines(
-    path: Path, fmt: str, start: int, end: int | None, first_line: int
+    path: Path,
+    fmt: str,
+    start: int,
+    end: int | None,
+    first_line: int,
+    loads: Callable[[bytes], Any] = orjson.loads,
 ) -> Iterator[tuple[Where, Any] | Reject]:
     source = str(path)
-    loads = orjson.loads
     with path.open("rb") as fh:
         fh.seek(start)
         offset = start
@@ -474,14 +484,16 @@ def read_json_source(
     fmt: str,
     handle: Callable[[Any, Where], Iterable[Item]],
     span: Span | None = None,
+    loads: Callable[[bytes], Any] = orjson.loads,
 ) -> Iterator[Item]:
     """Drive a JSON reader: every value goes through ``handle``; one that raises is rejected.
 
     ``handle`` yields the items of one value (a page may hold many posts) and may itself yield
     :class:`Reject` items for parts it can skip. The items of a value are collected before any
-    is yielded, so a value is either read whole or quarantined whole.
+    is yielded, so a value is either read whole or quarantined whole. ``loads`` decodes a line
+    of JSON Lines (see :func:`iter_json_values`).
     """
-    for entry in iter_json_values(path, fmt, span):
+    for entry in iter_json_values(path, fmt, span, loads):
         if isinstance(entry, Reject):
             yield entry
             continue

@@ -26,12 +26,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NamedTuple, NoReturn
 
 import ciso8601
+import msgspec
+import orjson
+from msgspec import UNSET, Struct, UnsetType
 
 from lagebild.errors import RecordError
 from lagebild.ingest.base import (
@@ -194,7 +197,8 @@ def _with_note_entities(entities: Any, extra: Any) -> Mapping[str, Any]:
     merged: dict[str, list[Any]] = {}
     for group in (entities, extra):
         for kind, found in (group or _EMPTY).items():
-            merged.setdefault(kind, []).extend(found)
+            if found is not None:  # a null list of entities is an empty one
+                merged.setdefault(kind, []).extend(found)
     return merged
 
 
@@ -271,13 +275,27 @@ def read(path: Path, options: ReadOptions) -> Iterator[Item]:
     ``includes.users[0]``) and the rest of the page is read; a line that is not JSON, or is
     neither a page nor a tweet, is rejected whole. Reads ``options.collected_at`` for records
     without ``__twarc.retrieved_at``.
+
+    A page line is decoded straight into typed objects (:class:`_Page`), which skips the
+    fields no post needs; a line that does not fit them, or a page with anything to reject,
+    is read again the general way, so both ways give the same items.
     """
     seen = _SeenUsers()
+    fallback = options.collected_at
 
-    def handle(value: Any, where: Where) -> Iterator[Item]:
-        return _value_items(value, where, options.collected_at, seen)
+    def handle(value: Any, where: Where) -> Iterable[Item]:
+        if type(value) is _Line:
+            try:
+                return _typed_page_items(value.page, where, fallback)
+            except MALFORMED:
+                value = orjson.loads(value.raw)
+                try:
+                    return list(_value_items(value, where, fallback, seen))
+                except MALFORMED as exc:
+                    return [make_reject(where, NAME, exc, value)]
+        return _value_items(value, where, fallback, seen)
 
-    yield from read_json_source(path, NAME, handle, options.span)
+    yield from read_json_source(path, NAME, handle, options.span, _decode_line)
 
 
 def _value_items(
@@ -491,6 +509,291 @@ class _SeenUsers:
 
     def add(self, account_id: str) -> None:
         self._ids.add(account_id)
+
+
+# --- typed pages --------------------------------------------------------------------------
+# The fields a post or an account snapshot needs, nothing else: msgspec decodes a page line
+# into these without building the dicts of the fields left out (``edit_history_tweet_ids``,
+# entity offsets, ...). A key whose presence matters even when null (``media_key``, the
+# page keys) defaults to UNSET. A value of any other type fails the decoding, and the line
+# goes the general way.
+
+
+class _Url(Struct, gc=False):
+    url: str | None = None
+    expanded_url: str | None = None
+    unwound_url: str | None = None
+    display_url: str | None = None
+    media_key: Any = UNSET
+
+
+class _Tag(Struct, gc=False):
+    tag: str
+
+
+class _Mention(Struct, gc=False):
+    username: str
+
+
+class _Entities(Struct, gc=False):
+    urls: list[_Url] | None = None
+    hashtags: list[_Tag] | None = None
+    mentions: list[_Mention] | None = None
+
+
+class _Ref(Struct, gc=False):
+    type: str
+    id: str
+
+
+class _Metrics(Struct, gc=False):
+    impression_count: int | None = None
+    like_count: int | None = None
+    retweet_count: int | None = None
+    reply_count: int | None = None
+    quote_count: int | None = None
+
+
+class _Attachments(Struct, gc=False):
+    media_keys: list[str] | None = None
+
+
+class _Note(Struct, gc=False):
+    text: str | None = None
+    entities: _Entities | None = None
+
+
+class _Tweet(Struct, gc=False):
+    id: str
+    author_id: str
+    created_at: str
+    text: str | None = None
+    lang: str | None = None
+    entities: _Entities | None = None
+    referenced_tweets: list[_Ref] | None = None
+    attachments: _Attachments | None = None
+    public_metrics: _Metrics | None = None
+    note_tweet: _Note | None = None
+
+
+class _UserMetrics(Struct, gc=False):
+    followers_count: int | None = None
+    following_count: int | None = None
+    tweet_count: int | None = None
+
+
+class _User(Struct, gc=False):
+    id: str
+    username: str | None = None
+    name: str | None = None
+    created_at: str | None = None
+    verified: bool | None = None
+    description: str | None = None
+    public_metrics: _UserMetrics | None = None
+
+
+class _Includes(Struct, gc=False):
+    users: list[_User] | None = None
+    tweets: list[_Tweet] | None = None
+
+
+class _Twarc(Struct, gc=False):
+    retrieved_at: str | None = None
+
+
+class _Page(Struct, gc=False, rename={"twarc": "__twarc"}):
+    data: list[_Tweet] | UnsetType | None = UNSET
+    includes: _Includes | UnsetType | None = UNSET
+    meta: msgspec.Raw | UnsetType = UNSET
+    errors: list[msgspec.Raw] | UnsetType | None = UNSET
+    twarc: _Twarc | None = None
+    #: a top-level ``id`` makes the line a (flattened) tweet, not a page
+    id: msgspec.Raw | UnsetType = UNSET
+
+
+class _Line(NamedTuple):
+    """A page line decoded into :class:`_Page`, and its bytes for the general way."""
+
+    page: _Page
+    raw: bytes
+
+
+_PAGE_DECODER = msgspec.json.Decoder(_Page)
+
+
+def _decode_line(line: bytes) -> Any:
+    """A page line as :class:`_Line`; any other line (or one of other types) as plain JSON."""
+    try:
+        page = _PAGE_DECODER.decode(line)
+    except msgspec.MsgspecError:
+        return orjson.loads(line)
+    if page.id is not UNSET or (
+        page.data is UNSET
+        and page.includes is UNSET
+        and page.meta is UNSET
+        and page.errors is UNSET
+    ):
+        return orjson.loads(line)
+    return _Line(page, line)
+
+
+def _typed_page_items(page: _Page, where: Where, fallback: dt.datetime | None) -> list[Item]:
+    """:func:`_page_items` of a typed page; raises at the first thing it would reject."""
+    twarc = page.twarc
+    stamp = twarc.retrieved_at if twarc is not None else None
+    collected = _parse_stamp(stamp) if stamp is not None else fallback
+    includes = page.includes
+    users = (includes.users if includes else None) or []
+    tweets = list(page.data or ())
+    if includes and includes.tweets:
+        tweets.extend(includes.tweets)
+    handles = {u.id: u.username for u in users if u.username is not None}
+    source, line = where.source, where.line
+    items: list[Item] = [
+        _typed_post(t, handles.get(t.author_id), source, line, collected) for t in tweets
+    ]
+    for user in users:
+        metrics = user.public_metrics
+        created = user.created_at
+        items.append(
+            Account(
+                PLATFORM,
+                _req_id(user.id, "id"),
+                opt_str(user.username),
+                opt_str(user.name),
+                _created_at(created) if created else None,
+                _count_of(metrics.followers_count, "followers_count") if metrics else None,
+                _count_of(metrics.following_count, "following_count") if metrics else None,
+                _count_of(metrics.tweet_count, "tweet_count") if metrics else None,
+                user.verified,
+                opt_str(user.description),
+                (),
+                collected,
+                source,
+            )
+        )
+    errors = page.errors
+    if errors:
+        items.extend(Skipped(source, line, "api-error") for _ in errors)
+    if not tweets:
+        items.append(Skipped(source, line, "empty-page"))
+    return items
+
+
+def _typed_post(
+    tweet: _Tweet,
+    handle: str | None,
+    source: str,
+    line: int | None,
+    collected_at: dt.datetime | None,
+) -> Post:
+    """:func:`normalize` of a typed tweet."""
+    entities = tweet.entities
+    text = tweet.text
+    note = tweet.note_tweet
+    if note is not None:
+        text = note.text or text
+        extra = note.entities
+        if extra is not None:
+            entities = _Entities(
+                _joined(entities.urls if entities else None, extra.urls),
+                _joined(entities.hashtags if entities else None, extra.hashtags),
+                _joined(entities.mentions if entities else None, extra.mentions),
+            )
+    if entities is not None:
+        found = entities.urls
+        urls, domains = link_fields(_typed_links(found)) if found else _NO_LINKS
+        tags = entities.hashtags
+        hashtags = (
+            ((tags[0].tag.lower(),) if tags[0].tag else ())
+            if tags and len(tags) == 1
+            else unique(t.tag.lower() for t in tags)
+            if tags
+            else ()
+        )
+        named = entities.mentions
+        mentions = unique(m.username.lower() for m in named) if named else ()
+    else:
+        urls = domains = hashtags = mentions = ()
+    reply_to = repost_of = quote_of = None
+    for ref in tweet.referenced_tweets or ():
+        kind = ref.type
+        ref_id = _req_id(ref.id, "referenced_tweets.id")
+        if kind == "replied_to":
+            reply_to = ref_id
+        elif kind == "retweeted":
+            repost_of = ref_id
+        elif kind == "quoted":
+            quote_of = ref_id
+    attachments = tweet.attachments
+    keys = attachments.media_keys if attachments is not None else None
+    media = unique(f"key:{key}" for key in keys) if keys else ()
+    m = tweet.public_metrics
+    if m is None:
+        views = likes = reposts = replies = quotes = None
+    else:
+        views, likes, reposts, replies, quotes = _checked_counts(
+            (m.impression_count, m.like_count, m.retweet_count, m.reply_count, m.quote_count)
+        )
+    return Post(
+        PLATFORM,
+        _req_id(tweet.id, "id"),
+        _req_id(tweet.author_id, "author_id"),
+        handle,
+        _created_at(tweet.created_at),
+        text,
+        opt_str(tweet.lang),
+        urls,
+        domains,
+        hashtags,
+        mentions,
+        reply_to,
+        repost_of,
+        quote_of,
+        media,
+        views,
+        likes,
+        reposts,
+        replies,
+        quotes,
+        collected_at,
+        source,
+        line,
+    )
+
+
+def _joined(first: list[Any] | None, second: list[Any] | None) -> list[Any] | None:
+    """The entities of one kind of a long post: its truncated text's, then its full text's."""
+    if first is None:
+        return second
+    if second is None:
+        return first
+    return first + second
+
+
+def _typed_links(entries: list[_Url]) -> list[str | None]:
+    """:func:`_links` of typed URL entities (a list: :func:`link_fields` caches a lone link)."""
+    return [
+        entry.unwound_url or entry.expanded_url or entry.url
+        for entry in entries
+        if entry.media_key is UNSET
+        and not (entry.display_url and entry.display_url.startswith(_MEDIA_DISPLAY))
+    ]
+
+
+def _checked_counts(counts: tuple[int | None, ...]) -> tuple[int | None, ...]:
+    """Counts that fit the store (0 ≤ n < 2⁶³), or :class:`RecordError` (the page is then
+    read the general way, whose reject names the field)."""
+    for value in counts:
+        if value is not None and not 0 <= value < _INT64:
+            raise RecordError(f"public_metrics count out of range: {value!r}")
+    return counts
+
+
+def _count_of(value: int | None, key: str) -> int | None:
+    if value is not None and not 0 <= value < _INT64:
+        raise RecordError(f"{key} out of range: {value!r}")
+    return value
 
 
 # --- sniffing -----------------------------------------------------------------------------

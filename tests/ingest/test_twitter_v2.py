@@ -10,11 +10,11 @@ from typing import Any
 
 import orjson
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from lagebild.ingest import twitter_v2
-from lagebild.ingest.base import MALFORMED, Head, Item, ReadOptions, Skipped
+from lagebild.ingest.base import MALFORMED, Head, Item, ReadOptions, Skipped, read_json_source
 from lagebild.ingest.twitter_v2 import FORMAT, normalize, normalize_account, read, sniff
 from lagebild.model import Account, Post, Reject
 from lagebild.plugins import BUILTIN_PLUGINS
@@ -789,3 +789,219 @@ def test_every_line_is_read_or_rejected(lines: list[bytes]) -> None:
             assert item.created_at.tzinfo is not None
             assert item.post_id
             assert item.account_id
+
+
+# --- typed pages: the fast way must read a page exactly as the general way does ------------
+
+_PAGE_LINES = [line for line in PAGES.read_bytes().split(b"\n") if line.strip() and _parses(line)]
+
+
+def _general_read(path: Path, options: ReadOptions) -> list[Item]:
+    """The reader with every line decoded to plain JSON (the way before typed pages)."""
+    seen = twitter_v2._SeenUsers()
+    return list(
+        read_json_source(
+            path,
+            twitter_v2.NAME,
+            lambda value, where: twitter_v2._value_items(value, where, options.collected_at, seen),
+            options.span,
+        )
+    )
+
+
+def _both_ways(data: bytes) -> tuple[list[Item], list[Item]]:
+    options = ReadOptions(collected_at=dt.datetime(2025, 3, 1, tzinfo=UTC))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "pages.jsonl"
+        path.write_bytes(data)
+        return list(read(path, options)), _general_read(path, options)
+
+
+def test_clean_pages_take_the_typed_way() -> None:
+    """A page whose every part fits is decoded typed; one with a tweet to reject is not."""
+    kinds = [type(twitter_v2._decode_line(line)).__name__ for line in _PAGE_LINES]
+    assert kinds == ["_Line", "dict"]  # the second page holds a tweet without author_id
+    flat = [line for line in FLAT.read_bytes().split(b"\n") if line.strip() and _parses(line)]
+    assert {type(twitter_v2._decode_line(line)) for line in flat} == {dict}
+    typed, general = _both_ways(b"\n".join(_PAGE_LINES) + b"\n")
+    assert typed == general
+    assert len([i for i in typed if isinstance(i, Post)]) > 5
+
+
+@st.composite
+def _mutated_page_line(draw: st.DrawFn) -> bytes:
+    """A fixture page with a few values anywhere inside it replaced, removed or added."""
+    value = orjson.loads(draw(st.sampled_from(_PAGE_LINES)))
+    for _ in range(draw(st.integers(min_value=0, max_value=4))):
+        node: Any = value
+        for _depth in range(draw(st.integers(min_value=0, max_value=5))):
+            children = list(node.values()) if isinstance(node, dict) else node
+            children = [c for c in children if isinstance(c, dict | list) and c]
+            if not children:
+                break
+            node = draw(st.sampled_from(children))
+        remove: bool = draw(st.booleans())
+        if isinstance(node, dict):
+            key = draw(_KEYS | st.sampled_from(sorted(node)) if node else _KEYS)
+            if remove and key in node:
+                del node[key]
+            else:
+                node[key] = draw(_JSON)
+        elif node:
+            node[draw(st.integers(min_value=0, max_value=len(node) - 1))] = draw(_JSON)
+    return orjson.dumps(value)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_mutated_page_line() | _mutated_tweet_line(), min_size=1, max_size=4))
+def test_typed_pages_read_like_the_general_way(lines: list[bytes]) -> None:
+    """Posts, accounts, rejects and skips are the same item for item, whatever the pages hold."""
+    typed, general = _both_ways(b"\n".join(lines) + b"\n")
+    assert typed == general
+
+
+_WORD = st.sampled_from(["AfD", "Wahl", "afd", "x", "ÄÖü", "ǅ", ""]) | st.text(max_size=6)
+# mostly valid values, so that whole pages often take the typed way, and now and then one
+# that the typed way must hand to the general way (which then rejects or fixes it)
+_ID = st.sampled_from(["1", "17", "1893702366000054283", "2", "3", "4", "5", "6", "", " 5"])
+_TIME = st.sampled_from(
+    [
+        *["2025-02-23T18:42:19.000Z", "2025-02-24T08:00:00.000Z"] * 6,
+        "2025-02-23T18:42:19Z",
+        "2025-02-23T18:42:19.000+01:00",
+        "2025-02-30T00:00:00.000Z",
+        "1985-01-01T00:00:00.000Z",
+        "",
+        "soon",
+    ]
+)
+_COUNT = st.none() | st.integers(0, 10**6) | st.sampled_from([0, 7, 2**63 - 1, -1])
+_URL = st.fixed_dictionaries(
+    {},
+    optional={
+        "url": st.sampled_from(["https://t.co/a", "", "nonsense"]) | st.none(),
+        "expanded_url": st.sampled_from(
+            ["https://www.tagesschau.de/a?utm_source=x", "http://bit.ly/x", ""]
+        )
+        | st.none(),
+        "unwound_url": st.sampled_from(["https://example.org/a/", ""]) | st.none(),
+        "display_url": st.sampled_from(["pic.x.com/abc", "pic.twitter.com/a", "example.org"])
+        | st.none(),
+        "media_key": st.none() | st.just("3_1"),
+        "start": st.integers(0, 5),
+    },
+)
+_ENTITIES = (
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "urls": st.lists(_URL, min_size=1, max_size=3) | st.none() | st.just([]),
+            "hashtags": st.lists(st.fixed_dictionaries({"tag": _WORD}), min_size=1, max_size=3)
+            | st.none(),
+            "mentions": st.lists(
+                st.fixed_dictionaries({"username": _WORD, "id": _ID}), min_size=1, max_size=3
+            )
+            | st.none(),
+            "cashtags": st.lists(st.fixed_dictionaries({"tag": _WORD}), max_size=1),
+        },
+    )
+    | st.none()
+)
+_METRICS = st.none() | st.fixed_dictionaries(
+    {},
+    optional=dict.fromkeys(
+        ("impression_count", "like_count", "retweet_count", "reply_count", "quote_count"), _COUNT
+    ),
+)
+_TWEET_PARTS = {
+    "text": st.none() | _WORD,
+    "lang": st.none() | st.sampled_from(["", "de", "en"]),
+    "entities": _ENTITIES,
+    "referenced_tweets": st.none()
+    | st.lists(
+        st.fixed_dictionaries(
+            {"type": st.sampled_from(["retweeted", "quoted", "replied_to", "other"]), "id": _ID}
+        ),
+        max_size=3,
+    ),
+    "attachments": st.none()
+    | st.fixed_dictionaries({}, optional={"media_keys": st.none() | st.lists(_WORD, max_size=3)}),
+    "public_metrics": _METRICS,
+    "note_tweet": st.none()
+    | st.fixed_dictionaries({}, optional={"text": st.none() | _WORD, "entities": _ENTITIES}),
+    "edit_history_tweet_ids": st.lists(_ID, max_size=2),
+}
+_TWEET_KEYS = {"id": _ID, "author_id": _ID, "created_at": _TIME}
+# a tweet with any of its parts, or one with every part (entities of every kind), so that
+# pages full of entities are common
+_TWEET = st.fixed_dictionaries(_TWEET_KEYS, optional=_TWEET_PARTS) | st.fixed_dictionaries(
+    {
+        **_TWEET_KEYS,
+        **_TWEET_PARTS,
+        "entities": st.fixed_dictionaries(
+            {
+                "urls": st.lists(_URL, min_size=1, max_size=3),
+                "hashtags": st.lists(st.fixed_dictionaries({"tag": _WORD}), min_size=1, max_size=3),
+                "mentions": st.lists(
+                    st.fixed_dictionaries({"username": _WORD}), min_size=1, max_size=3
+                ),
+            }
+        ),
+    }
+)
+_USER = st.fixed_dictionaries(
+    {"id": _ID},
+    optional={
+        "username": st.none() | _WORD,
+        "name": st.none() | _WORD,
+        "created_at": st.none() | _TIME,
+        "verified": st.none() | st.booleans(),
+        "description": st.none() | _WORD,
+        "public_metrics": st.none()
+        | st.fixed_dictionaries(
+            {},
+            optional=dict.fromkeys(("followers_count", "following_count", "tweet_count"), _COUNT),
+        ),
+    },
+)
+_PAGE = st.fixed_dictionaries(
+    {},
+    optional={
+        "data": st.lists(_TWEET, min_size=1, max_size=4) | st.none() | st.just([]),
+        "includes": st.fixed_dictionaries(
+            {"users": st.lists(_USER, min_size=1, max_size=4)},
+            optional={"tweets": st.none() | st.lists(_TWEET, max_size=2)},
+        )
+        | st.none()
+        | st.fixed_dictionaries(
+            {},
+            optional={
+                "users": st.none() | st.lists(_USER, max_size=3),
+                "tweets": st.none() | st.lists(_TWEET, max_size=2),
+            },
+        ),
+        "meta": st.fixed_dictionaries({}, optional={"result_count": st.integers(0, 9)}),
+        "errors": st.none() | st.lists(st.fixed_dictionaries({"title": _WORD}), max_size=2),
+        "__twarc": st.none()
+        | st.fixed_dictionaries(
+            {},
+            optional={"retrieved_at": st.none() | _TIME, "version": st.just("2.14.0")},
+        ),
+    },
+)
+
+
+_TWEET_1 = {"id": "1", "author_id": "7", "created_at": "2025-02-23T18:42:19.000Z"}
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_PAGE, min_size=1, max_size=4))
+@example([{"data": [_TWEET_1], "includes": {"users": [{"id": "7", "username": ""}]}}])
+@example([{"data": [{**_TWEET_1, "note_tweet": {"entities": {"urls": None}}}]}])
+@example([{"data": None, "includes": {"tweets": [_TWEET_1]}, "errors": [{}, None]}])
+@example([{"meta": {}}, {"data": {**_TWEET_1}}, {"id": "1"}, {}])
+def test_generated_pages_read_like_the_general_way(pages: list[dict[str, Any]]) -> None:
+    """Pages of every shape the API gives, with edge values the typed way must treat as the
+    general way does (empty strings, nulls, counts out of range, media links, long posts)."""
+    typed, general = _both_ways(b"\n".join(orjson.dumps(p) for p in pages) + b"\n")
+    assert typed == general
