@@ -21,6 +21,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+
 from lagebild.errors import FormatError, UnknownFormatError
 from lagebild.ingest.base import Batch, ReadOptions, Skipped, SourceFormat, Span
 from lagebild.ingest.columnar import input_kind
@@ -49,6 +51,8 @@ __all__ = [
 
 DEFAULT_BATCH = 50_000
 DEFAULT_CHUNK = 16 << 20
+#: Posts (and rejects) per write when the spans of a large file are read in parallel.
+WRITE_ROWS = 250_000
 
 
 @dataclass
@@ -225,12 +229,14 @@ def ingest(
     batch_size: int = DEFAULT_BATCH,
     workers: int | None = None,
     chunk_bytes: int = DEFAULT_CHUNK,
+    write_rows: int = WRITE_ROWS,
     on_progress: Callable[[Progress], None] | None = None,
 ) -> IngestResult:
     """Read every file with its (given or sniffed) format and add its records to the store.
 
     Large JSON Lines and CSV files are cut into spans read by ``workers`` processes; the
-    spans are written in file order, so the result is the same as a sequential read.
+    spans are written in file order, so the result is the same as a sequential read, in
+    writes of at least ``write_rows`` records.
     """
     started = time.perf_counter()
     options = options or ReadOptions()
@@ -263,7 +269,10 @@ def ingest(
                     pool = stack.enter_context(
                         ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"))
                     )
-                batches = _parallel(pool, workers, fmt.name, path, options, spans, batch_size)
+                batches = _coalesced(
+                    _parallel(pool, workers, fmt.name, path, options, spans, batch_size),
+                    write_rows,
+                )
             else:
                 batches = read_batches(fmt, path, options, batch_size)
             t0 = time.perf_counter()
@@ -304,6 +313,40 @@ def _parallel(
                 pool.submit(_read_span, fmt_name, path, replace(options, span=nxt), batch_size)
             )
         yield from done
+
+
+def _coalesced(batches: Iterable[Batch], rows: int) -> Iterator[Batch]:
+    """The batches joined into batches of at least ``rows`` posts (the last may be smaller).
+
+    Each span of a large file gives its own batches; every write checks its batch against
+    the stored keys and writes an account part, so fewer, larger writes cost less.
+    """
+    held: list[Batch] = []
+    count = 0
+    for batch in batches:
+        held.append(batch)
+        count += batch.posts.num_rows + batch.rejects.num_rows
+        if count >= rows:
+            yield _joined(held)
+            held, count = [], 0
+    if held:
+        yield _joined(held)
+
+
+def _joined(batches: list[Batch]) -> Batch:
+    """One batch holding the items of ``batches``, in order."""
+    if len(batches) == 1:
+        return batches[0]
+    skipped: Counter[str] = Counter()
+    for b in batches:
+        skipped.update(b.skipped)
+    return Batch(
+        pa.concat_tables([b.posts for b in batches]),
+        pa.concat_tables([b.accounts for b in batches]),
+        pa.concat_tables([b.rejects for b in batches]),
+        skipped,
+        sum(b.accounts_read for b in batches),
+    )
 
 
 def _spans(path: Path, fmt: SourceFormat, chunk_bytes: int) -> list[Span]:

@@ -119,21 +119,34 @@ def test_parallel_spans_give_the_same_store_as_a_sequential_read(
     for name, fmt in (("io.csv", "twitter-io"), ("v2.jsonl", "twitter-v2")):
         assert len(_spans(src / name, registry.format(fmt), 3000)) > 1
     seq = PostStore(tmp_path / "seq")
-    par = PostStore(tmp_path / "par")
     a = ingest(seq, [src], registry=registry, workers=1)
-    b = ingest(par, [src], registry=registry, workers=2, chunk_bytes=3000, batch_size=7)
-    assert [f.as_dict() | {"seconds": 0} for f in a.files] == [
-        f.as_dict() | {"seconds": 0} for f in b.files
-    ]
-    for table, order in (
-        ("posts", "platform, post_id"),
-        ("quarantine", "source, line"),
-        ("account_history", "platform, account_id, followers"),
-    ):
-        q = f"SELECT * EXCLUDE (collected_at) FROM {table} ORDER BY {order}"
-        if table != "posts":
-            q = (
-                f"SELECT * EXCLUDE ({'quarantined_at' if table == 'quarantine' else '_part'}) "
-                f"FROM {table} ORDER BY {order}"
-            )
-        assert seq.query(q).to_pylist() == par.query(q).to_pylist(), table
+    # the spans' batches written as they come (write_rows=1), in writes of a few of them,
+    # and all in one write
+    for write_rows in (1, 10, 10_000):
+        par = PostStore(tmp_path / f"par{write_rows}")
+        b = ingest(
+            par,
+            [src],
+            registry=registry,
+            workers=2,
+            chunk_bytes=3000,
+            batch_size=7,
+            write_rows=write_rows,
+        )
+        assert [f.as_dict() | {"seconds": 0} for f in a.files] == [
+            f.as_dict() | {"seconds": 0} for f in b.files
+        ]
+        for table, order in (
+            ("posts", "platform, post_id"),
+            ("quarantine", "source, line"),
+            ("account_history", "platform, account_id, followers"),
+        ):
+            q = f"SELECT * EXCLUDE (collected_at) FROM {table} ORDER BY {order}"
+            if table != "posts":
+                q = (
+                    f"SELECT * EXCLUDE ({'quarantined_at' if table == 'quarantine' else '_part'}) "
+                    f"FROM {table} ORDER BY {order}"
+                )
+            assert seq.query(q).to_pylist() == par.query(q).to_pylist(), (table, write_rows)
+    few, one = PostStore(tmp_path / "par1").parts("posts"), PostStore(tmp_path / "par10000")
+    assert len(few) > len(one.parts("posts"))
