@@ -28,7 +28,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bench.generate import GENERATORS, generate
-from bench.measure import wait_peak_rss
+from bench.measure import machine_pace, wait_peak_rss
 
 #: The issue's targets: flat CSV / JSON Lines >= 100k posts/s, nested X v2 pages >= 30k.
 #: The other nested JSON formats (Telegram, Bluesky, Mastodon) are held to the nested target.
@@ -138,6 +138,11 @@ def main() -> None:
         if not args.keep:
             path.unlink()
     console.print(table)
+    pace = machine_pace()
+    console.print(
+        f"machine pace (fixed work, best of 3; lower is faster): Python loop "
+        f"{pace['python']:.2f} s, DuckDB query {pace['duckdb']:.2f} s"
+    )
     if not args.keep:
         shutil.rmtree(args.data, ignore_errors=True)
 
