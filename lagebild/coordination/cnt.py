@@ -177,7 +177,7 @@ def detect_cnt(con: duckdb.DuckDBPyConnection, params: CoordinationParams) -> Co
     ``pairs`` the matches, once per pair of posts; communities come from the filtered edges
     taken as undirected (weights of both directions and all kinds added).
     """
-    from lagebild.coordination.detect import CoordinationResult, check_data
+    from lagebild.coordination.detect import CoordinationResult, account_count, check_data
     from lagebild.coordination.window import estimate_window
 
     params.check()
@@ -217,18 +217,15 @@ def detect_cnt(con: duckdb.DuckDBPyConnection, params: CoordinationParams) -> Co
         f"FROM coord_edges WHERE weight >= {mp} GROUP BY 1, 2 ORDER BY 1, 2"
     ).to_arrow_table()
     communities = find_communities(undirected, seed=params.seed)
-    kept = set(filtered.column("account_id_x").to_pylist()) | set(
-        filtered.column("account_id_y").to_pylist()
-    )
     counts = {
         "pairs": pairs.num_rows,
         "objects": con.execute(
             "SELECT count(*) FROM (SELECT DISTINCT kind, object_id FROM cnt_matches)"
         ).fetchall()[0][0],
-        "accounts": len(set(edges.column("account_id_x").to_pylist())),
+        "accounts": account_count(edges),
         "edges": edges.num_rows,
         "filtered_edges": filtered.num_rows,
-        "filtered_accounts": len(kept),
+        "filtered_accounts": account_count(filtered),
         "components": len({c.component for c in communities}),
     }
     return CoordinationResult(

@@ -290,10 +290,16 @@ def network_tables(
     )
 
 
-def _accounts(table: pa.Table) -> set[Any]:
-    return set(table.column("account_id_x").to_pylist()) | set(
-        table.column("account_id_y").to_pylist()
+def account_count(edges: pa.Table) -> int:
+    """How many accounts the ``edges`` (``account_id_x``, ``account_id_y``) touch, counted in
+    Arrow (a million edges' ids as Python strings would cost a third of a second)."""
+    import pyarrow.compute as pc
+
+    ids = pa.chunked_array(
+        edges.column("account_id_x").chunks + edges.column("account_id_y").chunks,
+        type=edges.schema.field("account_id_x").type,
     )
+    return int(pc.count_distinct(ids).as_py())
 
 
 def check_data(con: duckdb.DuckDBPyConnection, params: CoordinationParams) -> None:
@@ -349,10 +355,10 @@ def detect(con: duckdb.DuckDBPyConnection, params: CoordinationParams) -> Coordi
         "objects": con.execute(
             "SELECT count(*) FROM (SELECT DISTINCT kind, object_id FROM coord_pairs)"
         ).fetchall()[0][0],
-        "accounts": len(_accounts(edges)),
+        "accounts": account_count(edges),
         "edges": edges.num_rows,
         "filtered_edges": filtered.num_rows,
-        "filtered_accounts": len(_accounts(filtered)),
+        "filtered_accounts": account_count(filtered),
     }
     communities = find_communities(filtered, seed=params.seed)
     counts["components"] = len({c.component for c in communities})

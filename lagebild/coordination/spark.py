@@ -29,6 +29,7 @@ from lagebild.coordination.detect import (
     EDGES_SQL,
     CoordinationParams,
     CoordinationResult,
+    account_count,
     all_pairs_sql,
 )
 from lagebild.coordination.kinds import EXACT, EXACT_WHERE, ShareQuery, platform_filter
@@ -145,20 +146,14 @@ def detect_spark(
     (objects,) = spark.sql(
         "SELECT count(*) AS n FROM (SELECT DISTINCT kind, object_id FROM coord_pairs)"
     ).collect()
-    accounts = set(edges.column("account_id_x").to_pylist()) | set(
-        edges.column("account_id_y").to_pylist()
-    )
-    kept = set(filtered.column("account_id_x").to_pylist()) | set(
-        filtered.column("account_id_y").to_pylist()
-    )
     communities = find_communities(filtered, seed=params.seed)
     counts = {
         "pairs": pairs.num_rows,
         "objects": int(objects["n"]),
-        "accounts": len(accounts),
+        "accounts": account_count(edges),
         "edges": edges.num_rows,
         "filtered_edges": filtered.num_rows,
-        "filtered_accounts": len(kept),
+        "filtered_accounts": account_count(filtered),
         "components": len({c.component for c in communities}),
     }
     spark.catalog.clearCache()
