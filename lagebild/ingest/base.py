@@ -10,9 +10,11 @@ record, only for a file it cannot open at all.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -464,19 +466,48 @@ def _parses(line: bytes) -> bool:
     return True
 
 
+def load_document(data: bytes) -> Any:
+    """``orjson.loads`` of a whole document, the garbage collector paused meanwhile.
+
+    Parsing a large export builds millions of dicts and lists, which form no cycles; the
+    collector would walk all of them again and again while they are built.
+    """
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        return orjson.loads(data)
+    finally:
+        if was_on:
+            gc.enable()
+
+
+@contextmanager
+def collector_spared() -> Iterator[None]:
+    """Keep the garbage collector off the objects alive now (a parsed document) while the
+    block runs: they stay alive, form no cycles, and would be walked at every full
+    collection (a quarter of the time of reading a large Telegram export)."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def _json_document(path: Path, fmt: str, *, array: bool) -> Iterator[tuple[Where, Any] | Reject]:
     data = path.read_bytes()
     where = Where(str(path), 1, 0)
     try:
-        value = orjson.loads(data)
+        value = load_document(data)
     except orjson.JSONDecodeError as exc:
         yield make_reject(where, fmt, f"not a valid JSON document: {exc}", data)
         return
-    if array and isinstance(value, list):
-        for i, element in enumerate(value):
-            yield Where(str(path), None, None, f"[{i}]"), element
-    else:
-        yield where, value
+    del data
+    with collector_spared():
+        if array and isinstance(value, list):
+            for i, element in enumerate(value):
+                yield Where(str(path), None, None, f"[{i}]"), element
+        else:
+            yield where, value
 
 
 def read_json_source(

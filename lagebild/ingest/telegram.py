@@ -45,7 +45,9 @@ from lagebild.ingest.base import (
     Skipped,
     SourceFormat,
     Where,
+    collector_spared,
     link_fields,
+    load_document,
     make_reject,
     opt_int,
     parse_time,
@@ -353,13 +355,13 @@ def read(path: Path, options: ReadOptions) -> Iterator[Item]:
     """
     data = path.read_bytes()
     try:
-        document = orjson.loads(data)
+        document = load_document(data)
     except orjson.JSONDecodeError as exc:
         error: orjson.JSONDecodeError | None = exc
         if b"\\x" in data:
             data = _BAD_ESCAPE.sub(rb"\1\\u00\2", data)
             try:
-                document = orjson.loads(data)
+                document = load_document(data)
                 error = None
             except orjson.JSONDecodeError as again:
                 error = again
@@ -367,7 +369,8 @@ def read(path: Path, options: ReadOptions) -> Iterator[Item]:
             yield from _salvage(path, data, error, options)
             return
     del data  # only the parsed document is needed from here on
-    yield from _document(path, document, options)
+    with collector_spared():
+        yield from _document(path, document, options)
 
 
 def _document(path: Path, document: Any, options: ReadOptions) -> Iterator[Item]:

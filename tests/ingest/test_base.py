@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
+from collections.abc import Generator
 from pathlib import Path
 
+import orjson
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from lagebild.errors import RecordError
-from lagebild.ingest.base import iter_json_values, opt_bool, opt_int, parse_time
+from lagebild.ingest.base import (
+    collector_spared,
+    iter_json_values,
+    load_document,
+    opt_bool,
+    opt_int,
+    parse_time,
+)
 from lagebild.model import Reject
 
 UTC = dt.UTC
@@ -88,3 +98,41 @@ def test_iter_json_values_shapes(tmp_path: Path) -> None:
     (only,) = list(iter_json_values(truncated, "t"))
     assert isinstance(only, Reject)
     assert "not a valid JSON document" in only.reason
+
+
+@pytest.mark.parametrize("was_on", [True, False])
+def test_load_document_restores_the_collector(was_on: bool) -> None:
+    """The collector is paused only while a document is parsed, also when it breaks."""
+    (gc.enable if was_on else gc.disable)()
+    try:
+        assert load_document(b'{"a": [1, {"b": null}]}') == {"a": [1, {"b": None}]}
+        assert gc.isenabled() is was_on
+        with pytest.raises(orjson.JSONDecodeError):
+            load_document(b'{"a": [1,')
+        assert gc.isenabled() is was_on
+    finally:
+        gc.enable()
+
+
+def test_collector_spared_freezes_only_inside() -> None:
+    """Objects alive when the block starts are left to reference counting until it ends."""
+    assert gc.get_freeze_count() == 0
+    document = [{"n": i} for i in range(1000)]
+    with collector_spared():
+        assert gc.get_freeze_count() >= len(document)
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(RuntimeError), collector_spared():
+        raise RuntimeError("a reader failed")
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_reader_left_half_read_unfreezes(tmp_path: Path) -> None:
+    """A JSON array read only in part (its generator closed) leaves nothing frozen."""
+    path = tmp_path / "array.json"
+    path.write_bytes(orjson.dumps([{"id": i} for i in range(10)]))
+    values = iter_json_values(path, "x")
+    assert isinstance(values, Generator)
+    next(values)
+    assert gc.get_freeze_count() > 0
+    values.close()
+    assert gc.get_freeze_count() == 0
