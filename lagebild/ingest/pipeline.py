@@ -316,7 +316,8 @@ def _parallel(
 
 
 def _coalesced(batches: Iterable[Batch], rows: int) -> Iterator[Batch]:
-    """The batches joined into batches of at least ``rows`` posts (the last may be smaller).
+    """The batches joined into batches of at least ``rows`` records (posts and rejects; the
+    last may be smaller).
 
     Each span of a large file gives its own batches; every write checks its batch against
     the stored keys and writes an account part, so fewer, larger writes cost less.

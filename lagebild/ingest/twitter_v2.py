@@ -110,16 +110,8 @@ def normalize(
         mentions = _lowered(found, "username") if found else ()
     else:
         urls = domains = hashtags = mentions = ()
-    reply_to = repost_of = quote_of = None
-    for ref in tweet.get("referenced_tweets") or ():
-        kind = ref["type"]
-        ref_id = _req_id(ref["id"], "referenced_tweets.id")
-        if kind == "replied_to":
-            reply_to = ref_id
-        elif kind == "retweeted":
-            repost_of = ref_id
-        elif kind == "quoted":
-            quote_of = ref_id
+    refs = tweet.get("referenced_tweets") or ()
+    reply_to, repost_of, quote_of = _references((ref["type"], ref["id"]) for ref in refs)
     attachments = tweet.get("attachments")
     keys = attachments.get("media_keys") if attachments else None
     media = unique(f"key:{key}" for key in _as_list(keys, "media_keys")) if keys else ()
@@ -192,6 +184,21 @@ def _req_id(value: Any, field_name: str) -> str:
     return req_str(value, field_name)
 
 
+def _references(refs: Iterable[tuple[Any, Any]]) -> tuple[str | None, str | None, str | None]:
+    """The replied-to, retweeted and quoted ids among ``(type, id)`` of ``referenced_tweets``
+    (the last of each type wins)."""
+    reply_to = repost_of = quote_of = None
+    for kind, raw_id in refs:
+        ref_id = _req_id(raw_id, "referenced_tweets.id")
+        if kind == "replied_to":
+            reply_to = ref_id
+        elif kind == "retweeted":
+            repost_of = ref_id
+        elif kind == "quoted":
+            quote_of = ref_id
+    return reply_to, repost_of, quote_of
+
+
 def _with_note_entities(entities: Any, extra: Any) -> Mapping[str, Any]:
     """A long post's entities: those of its truncated text, then those of its full text."""
     merged: dict[str, list[Any]] = {}
@@ -245,16 +252,23 @@ def _created_at(value: Any) -> dt.datetime:
 def _metrics(metrics: Mapping[str, Any]) -> tuple[int | None, ...]:
     """Views, likes, reposts, replies and quotes from ``public_metrics``; absent is ``None``."""
     get = metrics.get
-    counts = (
-        get("impression_count"),
-        get("like_count"),
-        get("retweet_count"),
-        get("reply_count"),
-        get("quote_count"),
+    return _checked_counts(
+        (
+            get("impression_count"),
+            get("like_count"),
+            get("retweet_count"),
+            get("reply_count"),
+            get("quote_count"),
+        )
     )
+
+
+def _checked_counts(counts: tuple[Any, ...]) -> tuple[int | None, ...]:
+    """The counts of :data:`_METRIC_KEYS` as given when each is absent or an int the store
+    holds (0 ≤ n < 2⁶³); otherwise each read by ``opt_int``, which converts or raises."""
     for value in counts:
         if value is not None and (type(value) is not int or not 0 <= value < _INT64):
-            return tuple(opt_int(get(key), key) for key in _METRIC_KEYS)
+            return tuple(opt_int(v, k) for v, k in zip(counts, _METRIC_KEYS, strict=True))
     return counts
 
 
@@ -662,9 +676,9 @@ def _typed_page_items(page: _Page, where: Where, fallback: dt.datetime | None) -
                 opt_str(user.username),
                 opt_str(user.name),
                 _created_at(created) if created else None,
-                _count_of(metrics.followers_count, "followers_count") if metrics else None,
-                _count_of(metrics.following_count, "following_count") if metrics else None,
-                _count_of(metrics.tweet_count, "tweet_count") if metrics else None,
+                opt_int(metrics.followers_count, "followers_count") if metrics else None,
+                opt_int(metrics.following_count, "following_count") if metrics else None,
+                opt_int(metrics.tweet_count, "tweet_count") if metrics else None,
                 user.verified,
                 opt_str(user.description),
                 (),
@@ -704,27 +718,13 @@ def _typed_post(
         found = entities.urls
         urls, domains = link_fields(_typed_links(found)) if found else _NO_LINKS
         tags = entities.hashtags
-        hashtags = (
-            ((tags[0].tag.lower(),) if tags[0].tag else ())
-            if tags and len(tags) == 1
-            else unique(t.tag.lower() for t in tags)
-            if tags
-            else ()
-        )
+        hashtags = unique(t.tag.lower() for t in tags) if tags else ()
         named = entities.mentions
         mentions = unique(m.username.lower() for m in named) if named else ()
     else:
         urls = domains = hashtags = mentions = ()
-    reply_to = repost_of = quote_of = None
-    for ref in tweet.referenced_tweets or ():
-        kind = ref.type
-        ref_id = _req_id(ref.id, "referenced_tweets.id")
-        if kind == "replied_to":
-            reply_to = ref_id
-        elif kind == "retweeted":
-            repost_of = ref_id
-        elif kind == "quoted":
-            quote_of = ref_id
+    refs = tweet.referenced_tweets or ()
+    reply_to, repost_of, quote_of = _references((ref.type, ref.id) for ref in refs)
     attachments = tweet.attachments
     keys = attachments.media_keys if attachments is not None else None
     media = unique(f"key:{key}" for key in keys) if keys else ()
@@ -779,21 +779,6 @@ def _typed_links(entries: list[_Url]) -> list[str | None]:
         if entry.media_key is UNSET
         and not (entry.display_url and entry.display_url.startswith(_MEDIA_DISPLAY))
     ]
-
-
-def _checked_counts(counts: tuple[int | None, ...]) -> tuple[int | None, ...]:
-    """Counts that fit the store (0 ≤ n < 2⁶³), or :class:`RecordError` (the page is then
-    read the general way, whose reject names the field)."""
-    for value in counts:
-        if value is not None and not 0 <= value < _INT64:
-            raise RecordError(f"public_metrics count out of range: {value!r}")
-    return counts
-
-
-def _count_of(value: int | None, key: str) -> int | None:
-    if value is not None and not 0 <= value < _INT64:
-        raise RecordError(f"{key} out of range: {value!r}")
-    return value
 
 
 # --- sniffing -----------------------------------------------------------------------------
