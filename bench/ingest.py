@@ -31,8 +31,10 @@ from bench.generate import GENERATORS, generate
 from bench.measure import machine_pace, wait_peak_rss
 
 #: The issue's targets: flat CSV / JSON Lines >= 100k posts/s, nested X v2 pages >= 30k.
-#: The other nested JSON formats (Telegram, Bluesky, Mastodon) are held to the nested target.
+#: The other nested JSON formats (Telegram, Bluesky, Mastodon) are held to the nested target
+#: for reference only: the issue sets none for them, and the table shows theirs in brackets.
 NESTED = ("twitter-v2 pages", "telegram json", "bluesky jetstream", "mastodon jsonl")
+REFERENCE_ONLY = ("telegram json", "bluesky jetstream", "mastodon jsonl")
 FLAT_TARGET = 100_000
 NESTED_TARGET = 30_000
 
@@ -132,8 +134,10 @@ def main() -> None:
             f"{r['cpu']:.1f}",
             f"{rate:,.0f}",
             f"{r['peak_mb']:,.0f}",
-            f"{target:,}",
-            "yes" if rate >= target else "no",
+            f"({target:,})" if name in REFERENCE_ONLY else f"{target:,}",
+            ("yes" if rate >= target else "no")
+            if name not in REFERENCE_ONLY
+            else ("(yes)" if rate >= target else "(no)"),
         )
         if not args.keep:
             path.unlink()
@@ -141,7 +145,8 @@ def main() -> None:
     pace = machine_pace()
     console.print(
         f"machine pace (fixed work, best of 3; lower is faster): Python loop "
-        f"{pace['python']:.2f} s, DuckDB query {pace['duckdb']:.2f} s"
+        f"{pace['python']:.2f} s, DuckDB query {pace['duckdb']:.2f} s; targets in brackets are "
+        "reference bars, not the issue's"
     )
     if not args.keep:
         shutil.rmtree(args.data, ignore_errors=True)
