@@ -146,7 +146,8 @@ def _root(
         typer.Option(
             "--data-dir",
             envvar="LAGEBILD_DATA_DIR",
-            help="Data directory of the store [default: ./lagebild-data].",
+            help="Data directory of the store.",
+            show_default="./lagebild-data",
         ),
     ] = None,
     config: Annotated[

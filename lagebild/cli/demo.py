@@ -20,7 +20,7 @@ def demo_command(
         Path, typer.Option(help="Folder for the demo's store (data/) and report (report/).")
     ] = Path("lagebild-demo"),
     examples: Annotated[
-        Path | None, typer.Option(help="The example data [default: ./examples].")
+        Path | None, typer.Option(help="The example data.", show_default="./examples")
     ] = None,
     fresh: Annotated[
         bool, typer.Option("--fresh/--keep", help="Start from an empty demo store.")

@@ -171,10 +171,14 @@ def add_command(
     url: Annotated[str | None, typer.Option(help="Where the debunk is published.")] = None,
     language: Annotated[str | None, typer.Option(help="Language of the claim.")] = None,
     claimant: Annotated[str | None, typer.Option(help="Who made the claim.")] = None,
-    date: Annotated[str | None, typer.Option(help="Date of the debunk [default: today].")] = None,
+    date: Annotated[
+        str | None, typer.Option(help="Date of the debunk.", show_default="today")
+    ] = None,
     claim_date: Annotated[str | None, typer.Option(help="When the claim was made.")] = None,
     title: Annotated[str | None, typer.Option(help="Headline of the debunk.")] = None,
-    by: Annotated[str | None, typer.Option(help="Team member adding it [default: $USER].")] = None,
+    by: Annotated[
+        str | None, typer.Option(help="Team member adding it.", show_default="$USER")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the fact-check as JSON.")] = False,
 ) -> None:
     """Add the team's own fact-check (or bring back one that was removed)."""
@@ -203,7 +207,7 @@ def remove_command(
     ctx: typer.Context,
     ids: Annotated[list[str], typer.Argument(help="Ids of the fact-checks to remove.")],
     reason: Annotated[str | None, typer.Option(help="Why (kept with the removal).")] = None,
-    by: Annotated[str | None, typer.Option(help="Team member [default: $USER].")] = None,
+    by: Annotated[str | None, typer.Option(help="Team member.", show_default="$USER")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Remove fact-checks: matching ignores them, and imports do not bring them back."""

@@ -51,15 +51,15 @@ def match_command(
     auto: Annotated[
         float | None,
         typer.Option(
-            help="Auto-match threshold of the decision (probability and shared words) "
-            "[default: calibrated]."
+            help="Auto-match threshold of the decision (probability and shared words).",
+            show_default="calibrated",
         ),
     ] = None,
     suggest: Annotated[
         float | None,
         typer.Option(
-            help="Suggest threshold of the decision (probability and shared words) "
-            "[default: calibrated]."
+            help="Suggest threshold of the decision (probability and shared words).",
+            show_default="calibrated",
         ),
     ] = None,
     min_words: Annotated[int, typer.Option(help="Posts with fewer words are not matched.")] = 4,
@@ -129,7 +129,7 @@ def confirm_command(
     ctx: typer.Context,
     finding_id: Annotated[str, typer.Argument(help="The claim_match finding.")],
     note: Annotated[str | None, typer.Option(help="Why.")] = None,
-    by: Annotated[str | None, typer.Option(help="Who decides [default: $USER].")] = None,
+    by: Annotated[str | None, typer.Option(help="Who decides.", show_default="$USER")] = None,
 ) -> None:
     """Confirm that the post repeats the fact-checked claim."""
     _decide(ctx, finding_id, "confirmed", by, note)
@@ -141,7 +141,7 @@ def reject_command(
     ctx: typer.Context,
     finding_id: Annotated[str, typer.Argument(help="The claim_match finding.")],
     note: Annotated[str | None, typer.Option(help="Why.")] = None,
-    by: Annotated[str | None, typer.Option(help="Who decides [default: $USER].")] = None,
+    by: Annotated[str | None, typer.Option(help="Who decides.", show_default="$USER")] = None,
 ) -> None:
     """Reject a match: this post and fact-check are never suggested together again."""
     _decide(ctx, finding_id, "rejected", by, note)

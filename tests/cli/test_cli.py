@@ -224,3 +224,37 @@ def test_help_lists_every_command(tmp_path: Path) -> None:
 
     out = run(tmp_path, "--help").stdout
     assert all(name in out for name in COMMAND_MODULES)
+
+
+def _help_texts() -> list[tuple[str, str]]:
+    """(where, text) of every command's and option's help in the whole CLI."""
+    import typer.main
+
+    from lagebild.cli import app, load_commands
+
+    load_commands([])
+    out: list[tuple[str, str]] = []
+
+    def visit(command: Any, path: str) -> None:
+        out.append((path, command.help or ""))
+        out.extend((f"{path} {p.name}", getattr(p, "help", None) or "") for p in command.params)
+        for name, sub in getattr(command, "commands", {}).items():
+            visit(sub, f"{path} {name}")
+
+    visit(typer.main.get_command(app), "lagebild")
+    return out
+
+
+def test_help_texts_survive_rich_markup() -> None:
+    """Help is rendered as rich markup, which swallows ``[word ...]``: a default written as
+    ``[default: x]`` in a help text vanished from ``--help`` (use ``show_default=``)."""
+    import re
+
+    texts = _help_texts()
+    assert len(texts) > 100
+    swallowed = [(where, t) for where, t in texts if re.search(r"(?<!\\)\[[a-z/]", t)]
+    assert swallowed == []
+
+
+def test_help_shows_the_store_default(tmp_path: Path) -> None:
+    assert "./lagebild-data" in run(tmp_path, "--help").stdout
