@@ -30,16 +30,21 @@ def stats_command(
             f"The store at {stats['data_dir']} holds no posts yet: run `lagebild ingest`."
         )
     table = Table(title=f"{stats['posts']:,} posts in {stats['data_dir']}")
-    for col in ("platform", "posts", "accounts posting", "profiles", "first", "last", "with views"):
-        table.add_column(col, justify="left" if col in ("platform", "first", "last") else "right")
+    # the time span (UTC) is kept whole: to the minute, or on a narrow terminal to the day
+    stamp = 16 if console.width >= 100 else 10
+    for col in ("platform", "posts", "accounts posting", "profiles", "with views"):
+        table.add_column(col, justify="left" if col == "platform" else "right")
+        if col == "profiles":
+            table.add_column("first (UTC)", no_wrap=True)
+            table.add_column("last (UTC)", no_wrap=True)
     for p in stats["platforms"]:
         table.add_row(
             p["platform"],
             f"{p['posts']:,}",
             f"{p['posting_accounts']:,}",
             f"{p['account_profiles']:,}",
-            p["first"][:19],
-            p["last"][:19],
+            p["first"][:stamp].replace("T", " "),
+            p["last"][:stamp].replace("T", " "),
             f"{p['posts_with_views']:,}",
         )
     console.print(table)

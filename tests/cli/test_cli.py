@@ -15,8 +15,10 @@ import pytest
 from tests.conftest import EXAMPLES, FIXTURES
 
 
-def run(data_dir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "LAGEBILD_DATA_DIR": str(data_dir), "COLUMNS": "200"}
+def run(
+    data_dir: Path, *args: str, check: bool = True, columns: int = 200
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "LAGEBILD_DATA_DIR": str(data_dir), "COLUMNS": str(columns)}
     proc = subprocess.run(
         [sys.executable, "-m", "lagebild", *args],
         capture_output=True,
@@ -50,6 +52,13 @@ def test_ingest_stats_quarantine_sql(tmp_path: Path) -> None:
     human = run(data, "stats").stdout
     assert "posts" in human
     assert "twitter" in human
+    narrow = run(data, "stats", columns=80).stdout
+    for p in stats["platforms"]:  # the time span whole: to the minute, or to the day on 80
+        assert p["first"][:16].replace("T", " ") in human
+        assert p["last"][:16].replace("T", " ") in human
+        assert p["first"][:10] in narrow
+        assert p["last"][:10] in narrow
+    assert max(len(line) for line in narrow.splitlines()) <= 80
     rows = run_json(data, "sql", "SELECT platform, count(*) AS n FROM posts GROUP BY 1")
     assert sum(r["n"] for r in rows) == out["stored"]
     csv_out = run(data, "sql", "SELECT 1 AS one", "--output", "csv").stdout
