@@ -34,7 +34,9 @@ __all__ = [
     "Batch",
     "Head",
     "Item",
+    "LocalId",
     "ReadOptions",
+    "Record",
     "Skipped",
     "SourceFormat",
     "Span",
@@ -63,7 +65,21 @@ class Skipped(NamedTuple):
     kind: str
 
 
-Item: TypeAlias = Post | Account | Reject | Skipped
+class LocalId(NamedTuple):
+    """A reader learnt that a server-local id names this post (Mastodon's status ids).
+
+    Yielded only when a reader reads a span of a file: it resolves references within its
+    span, and its format's ``join_spans`` resolves the rest across spans.
+    """
+
+    local_id: str
+    post_id: str
+
+
+#: What a record of an input gives.
+Record: TypeAlias = Post | Account | Reject | Skipped
+#: What a reader yields.
+Item: TypeAlias = Record | LocalId
 
 #: Exceptions that mean "this record has an unexpected shape": quarantine it, go on.
 MALFORMED: tuple[type[Exception], ...] = (
@@ -120,6 +136,8 @@ class Batch:
     rejects: pa.Table
     skipped: Counter[str]
     accounts_read: int
+    #: the :class:`LocalId` pairs of the batch's records, in file order
+    local_ids: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -148,7 +166,10 @@ class SourceFormat:
     ``"lines"`` (JSON Lines) and/or ``"csv"`` (CSV records); a format that names any honours
     ``ReadOptions.span``. ``read_tables`` is an optional columnar path for whole flat files
     (see :mod:`lagebild.ingest.columnar`): it returns the batches, or ``None`` when it cannot
-    read the file exactly, in which case ``read`` is used.
+    read the file exactly, in which case ``read`` is used. ``join_spans`` (for formats whose
+    records refer to each other across the file) turns the batches of a file's spans, one list
+    per span in file order, into the batches to write, so that the result equals a sequential
+    read.
     """
 
     name: str
@@ -160,6 +181,7 @@ class SourceFormat:
     options: tuple[str, ...] = ()
     split: tuple[str, ...] = ()
     read_tables: Callable[[Path, ReadOptions, int], list[Batch] | None] | None = None
+    join_spans: Callable[[Iterable[list[Batch]]], Iterator[Batch]] | None = None
 
 
 class Where(NamedTuple):

@@ -37,18 +37,24 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Final
 
 import ciso8601
+import numpy as np
 import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from lagebild.errors import RecordError
 from lagebild.ingest.base import (
     MALFORMED,
+    Batch,
     Head,
     Item,
+    LocalId,
     ReadOptions,
     Skipped,
     SourceFormat,
@@ -62,10 +68,18 @@ from lagebild.ingest.base import (
     req_str,
 )
 from lagebild.ingest.text import clean_hashtag, hashtags_from_text, html_to_text, unique
-from lagebild.model import Account, Post, Reject
+from lagebild.model import ACCOUNT_SCHEMA, QUARANTINE_SCHEMA, Account, Post, Reject
 from lagebild.plugins import hookimpl
 
-__all__ = ["FORMAT", "LOCAL_PREFIX", "normalize", "normalize_account", "read", "sniff"]
+__all__ = [
+    "FORMAT",
+    "LOCAL_PREFIX",
+    "join_spans",
+    "normalize",
+    "normalize_account",
+    "read",
+    "sniff",
+]
 
 NAME: Final = "mastodon"
 PLATFORM: Final = "mastodon"
@@ -516,7 +530,12 @@ def read(path: Path, options: ReadOptions) -> Iterator[Item]:
 
     Local reply and quote ids are resolved against every status of the file: a post whose
     parent has not been seen yet is held back and yielded, resolved, at the end of the file.
+    A span of the file (``options.span``) is read by :func:`_span_items`, and
+    :func:`join_spans` does the same across the spans.
     """
+    if options.span is not None:
+        yield from _span_items(path, options)
+        return
     ids: dict[str, str] = {}
     pending: list[Post] = []
 
@@ -538,6 +557,76 @@ def read(path: Path, options: ReadOptions) -> Iterator[Item]:
     yield from read_json_source(path, NAME, handle, _pages_per_line(path))
     for post in pending:
         yield _resolve(post, ids)
+
+
+def _span_items(path: Path, options: ReadOptions) -> Iterator[Item]:
+    """The items of one span: references resolved within the span, in place; the others left
+    ``local:`` for :func:`join_spans`, which also gets every id pair (:class:`LocalId`)."""
+    ids: dict[str, str] = {}
+
+    def handle(value: Any, where: Where) -> Iterator[Item]:
+        try:
+            batch = _value_batch(value, where, options)
+        except _BAD as exc:
+            yield _reject(where, exc, value)
+            return
+        ids.update(batch.ids)
+        for pair in batch.ids:
+            yield LocalId(*pair)
+        for item in batch.items:
+            if type(item) is Post and _unresolved(item):
+                item = _resolve(item, ids)
+            yield item
+
+    yield from read_json_source(path, NAME, handle, options.span)
+
+
+def join_spans(spans: Iterable[list[Batch]]) -> Iterator[Batch]:
+    """The batches of a file's spans (in file order) as a sequential :func:`read` gives them.
+
+    A post a span left unresolved takes the id as the earlier spans last set it, in place;
+    failing that it is held back and written at the end, resolved against the whole file.
+    """
+    ids: dict[str, str] = {}
+    held: list[pa.Table] = []
+    for batches in spans:
+        for b in batches:
+            posts, waiting = _resolved(b.posts, ids)
+            if waiting is not None:
+                held.append(posts.filter(waiting))
+                posts = posts.filter(pc.invert(waiting))
+            yield Batch(posts, b.accounts, b.rejects, b.skipped, b.accounts_read)
+        for b in batches:  # this span's ids count only for the spans after it
+            ids.update(b.local_ids)
+    if held:
+        rest, _ = _resolved(pa.concat_tables(held), ids)  # what is still unresolved stays local
+        yield Batch(
+            rest, ACCOUNT_SCHEMA.empty_table(), QUARANTINE_SCHEMA.empty_table(), Counter(), 0
+        )
+
+
+def _resolved(posts: pa.Table, ids: dict[str, str]) -> tuple[pa.Table, pa.Array | None]:
+    """``posts`` with the ``local:`` references found in ``ids`` replaced, and which of them
+    still hold one (``None``: none do)."""
+    columns = ("reply_to", "quote_of")
+    local = [pc.fill_null(pc.starts_with(posts[c], LOCAL_PREFIX), False) for c in columns]
+    either = pc.or_(*local)
+    if not pc.any(either).as_py():
+        return posts, None
+    rows = np.flatnonzero(either.to_numpy(zero_copy_only=False))
+    still = np.zeros(posts.num_rows, dtype=bool)
+    for c in columns:
+        values = posts[c].to_pylist()
+        for i in rows:
+            v = values[i]
+            if v is not None and v.startswith(LOCAL_PREFIX):
+                v = values[i] = ids.get(v[len(LOCAL_PREFIX) :], v)
+                still[i] |= v.startswith(LOCAL_PREFIX)
+        field = posts.schema.field(c)
+        posts = posts.set_column(
+            posts.schema.get_field_index(c), field, pa.array(values, field.type)
+        )
+    return posts, pa.array(still) if still.any() else None
 
 
 def _pages_per_line(path: Path) -> Span | None:
@@ -601,6 +690,8 @@ FORMAT = SourceFormat(
     read=read,
     priority=10,
     options=("collected_at",),
+    split=("lines",),
+    join_spans=join_spans,
 )
 
 

@@ -24,7 +24,7 @@ from typing import Any
 import pyarrow as pa
 
 from lagebild.errors import FormatError, UnknownFormatError
-from lagebild.ingest.base import Batch, ReadOptions, Skipped, SourceFormat, Span
+from lagebild.ingest.base import Batch, LocalId, ReadOptions, Skipped, SourceFormat, Span
 from lagebild.ingest.columnar import input_kind
 from lagebild.ingest.sniff import DATA_SUFFIXES, detect_format
 from lagebild.ingest.split import plan_spans
@@ -172,6 +172,7 @@ def read_batches(
     accounts: dict[tuple[Any, ...], Account] = {}
     rejects: list[Reject] = []
     skipped: Counter[str] = Counter()
+    local_ids: list[tuple[str, str]] = []
     accounts_read = 0
 
     def batch() -> Batch:
@@ -182,11 +183,13 @@ def read_batches(
             rejects_to_table(rejects),
             skipped.copy(),
             accounts_read,
+            local_ids.copy(),
         )
         posts.clear()
         accounts.clear()
         rejects.clear()
         skipped.clear()
+        local_ids.clear()
         accounts_read = 0
         return out
 
@@ -205,6 +208,8 @@ def read_batches(
                 yield batch()
         elif kind is Skipped:
             skipped[item.kind] += 1  # type: ignore[union-attr]
+        elif kind is LocalId:
+            local_ids.append(item)  # type: ignore[arg-type]
     yield batch()
 
 
@@ -269,8 +274,11 @@ def ingest(
                     pool = stack.enter_context(
                         ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"))
                     )
+                per_span = _parallel(pool, workers, fmt.name, path, options, spans, batch_size)
                 batches = _coalesced(
-                    _parallel(pool, workers, fmt.name, path, options, spans, batch_size),
+                    fmt.join_spans(per_span)
+                    if fmt.join_spans
+                    else (b for span in per_span for b in span),
                     write_rows,
                 )
             else:
@@ -295,8 +303,9 @@ def _parallel(
     options: ReadOptions,
     spans: list[Span],
     batch_size: int,
-) -> Iterator[Batch]:
-    """Batches of all spans in file order, with at most two spans per worker in flight."""
+) -> Iterator[list[Batch]]:
+    """The batches of each span, span by span in file order, with at most two spans per
+    worker in flight."""
     pending: deque[Future[list[Batch]]] = deque()
     todo = iter(spans)
     for span in todo:
@@ -312,7 +321,7 @@ def _parallel(
             pending.append(
                 pool.submit(_read_span, fmt_name, path, replace(options, span=nxt), batch_size)
             )
-        yield from done
+        yield done
 
 
 def _coalesced(batches: Iterable[Batch], rows: int) -> Iterator[Batch]:
@@ -347,6 +356,7 @@ def _joined(batches: list[Batch]) -> Batch:
         pa.concat_tables([b.rejects for b in batches]),
         skipped,
         sum(b.accounts_read for b in batches),
+        [pair for b in batches for pair in b.local_ids],
     )
 
 

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lagebild.ingest import bluesky
-from lagebild.ingest.base import Head, Item, ReadOptions, Skipped, Span
+from lagebild.ingest.base import Head, LocalId, ReadOptions, Record, Skipped, Span
 from lagebild.model import Account, Post, Reject
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "bluesky"
@@ -47,15 +47,15 @@ def utc(
     return dt.datetime(year, month, day, hour, minute, second, us, tzinfo=dt.UTC)
 
 
-def read(path: Path, options: ReadOptions = OPTIONS) -> list[Item]:
-    return list(bluesky.read(path, options))
+def read(path: Path, options: ReadOptions = OPTIONS) -> list[Record]:
+    return [i for i in bluesky.read(path, options) if not isinstance(i, LocalId)]
 
 
-def posts(items: list[Item]) -> list[Post]:
+def posts(items: list[Record]) -> list[Post]:
     return [i for i in items if isinstance(i, Post)]
 
 
-def by_line(items: list[Item]) -> dict[int | None, Post]:
+def by_line(items: list[Record]) -> dict[int | None, Post]:
     return {p.source_line: p for p in posts(items)}
 
 
@@ -69,7 +69,7 @@ def post(**fields: Any) -> Post:
     return Post(**base)
 
 
-def read_data(data: bytes, suffix: str = ".jsonl") -> list[Item]:
+def read_data(data: bytes, suffix: str = ".jsonl") -> list[Record]:
     """Read ``data`` from a temporary file of the given suffix."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"input{suffix}"
@@ -81,11 +81,11 @@ def read_data(data: bytes, suffix: str = ".jsonl") -> list[Item]:
 
 
 @pytest.fixture(scope="module")
-def jetstream() -> list[Item]:
+def jetstream() -> list[Record]:
     return read(JETSTREAM)
 
 
-def test_jetstream_post_with_link_facet_tags_and_external_embed(jetstream: list[Item]) -> None:
+def test_jetstream_post_with_link_facet_tags_and_external_embed(jetstream: list[Record]) -> None:
     assert by_line(jetstream)[1] == post(
         post_id=POST1,
         account_id=ANNA,
@@ -102,7 +102,7 @@ def test_jetstream_post_with_link_facet_tags_and_external_embed(jetstream: list[
     )
 
 
-def test_jetstream_mentions_are_lower_case_dids(jetstream: list[Item]) -> None:
+def test_jetstream_mentions_are_lower_case_dids(jetstream: list[Record]) -> None:
     p = by_line(jetstream)[2]
     assert p.mentions == (ANNA, "did:web:wahl.example")
     assert p.hashtags == ("btw2025", "factcheck")
@@ -111,7 +111,7 @@ def test_jetstream_mentions_are_lower_case_dids(jetstream: list[Item]) -> None:
     assert p.account_handle is None
 
 
-def test_jetstream_reply_quote_and_first_language(jetstream: list[Item]) -> None:
+def test_jetstream_reply_quote_and_first_language(jetstream: list[Record]) -> None:
     lines = by_line(jetstream)
     assert lines[3].reply_to == POST1
     assert (lines[3].text or "").startswith("Danke! Weiß jemand")
@@ -122,7 +122,7 @@ def test_jetstream_reply_quote_and_first_language(jetstream: list[Item]) -> None
     assert lines[4].reply_to is None
 
 
-def test_jetstream_images_are_blob_keys(jetstream: list[Item]) -> None:
+def test_jetstream_images_are_blob_keys(jetstream: list[Record]) -> None:
     assert by_line(jetstream)[5] == post(
         post_id=POST5,
         account_id=ANNA,
@@ -136,7 +136,7 @@ def test_jetstream_images_are_blob_keys(jetstream: list[Item]) -> None:
     )
 
 
-def test_jetstream_repost_is_a_post_with_empty_text(jetstream: list[Item]) -> None:
+def test_jetstream_repost_is_a_post_with_empty_text(jetstream: list[Record]) -> None:
     assert by_line(jetstream)[6] == post(
         post_id=REPOST6,
         account_id=DORA,
@@ -148,7 +148,7 @@ def test_jetstream_repost_is_a_post_with_empty_text(jetstream: list[Item]) -> No
     )
 
 
-def test_jetstream_quote_with_video(jetstream: list[Item]) -> None:
+def test_jetstream_quote_with_video(jetstream: list[Record]) -> None:
     p = by_line(jetstream)[14]
     assert p.quote_of == POST2
     assert p.media == (VIDEO,)
@@ -157,7 +157,7 @@ def test_jetstream_quote_with_video(jetstream: list[Item]) -> None:
 
 
 def test_jetstream_post_without_facets_takes_links_and_tags_from_text(
-    jetstream: list[Item],
+    jetstream: list[Record],
 ) -> None:
     p = by_line(jetstream)[15]
     url = "https://zdf.de/nachrichten/politik/deutschland/bundestagswahl-hochrechnung-100.html"
@@ -185,7 +185,7 @@ def test_record_tags_add_to_text_tags_and_legacy_blobs_are_read() -> None:
     assert p.collected_at is None
 
 
-def test_jetstream_non_post_events_are_skipped_by_kind(jetstream: list[Item]) -> None:
+def test_jetstream_non_post_events_are_skipped_by_kind(jetstream: list[Record]) -> None:
     skipped = {s.line: s.kind for s in jetstream if isinstance(s, Skipped)}
     assert skipped == {
         7: "feed.like",
@@ -198,7 +198,7 @@ def test_jetstream_non_post_events_are_skipped_by_kind(jetstream: list[Item]) ->
     assert all(s.source == str(JETSTREAM) for s in jetstream if isinstance(s, Skipped))
 
 
-def test_jetstream_rejects_name_line_and_reason(jetstream: list[Item]) -> None:
+def test_jetstream_rejects_name_line_and_reason(jetstream: list[Record]) -> None:
     rejects = {r.line: r for r in jetstream if isinstance(r, Reject)}
     assert list(rejects) == [12, 13, 18]
     assert rejects[12].reason == "missing createdAt"
@@ -213,7 +213,7 @@ def test_jetstream_rejects_name_line_and_reason(jetstream: list[Item]) -> None:
     assert '"text":"Wählt alle! Jede Stimme zählt."' in rejects[12].raw
 
 
-def test_jetstream_every_line_is_accounted_for(jetstream: list[Item]) -> None:
+def test_jetstream_every_line_is_accounted_for(jetstream: list[Record]) -> None:
     lines = [i for i, raw in enumerate(JETSTREAM.read_bytes().split(b"\n"), 1) if raw.strip()]
     outcome = Counter(
         (item.source_line if isinstance(item, Post) else item.line)
@@ -260,11 +260,11 @@ def test_jetstream_bad_time_us_is_rejected() -> None:
 
 
 @pytest.fixture(scope="module")
-def views() -> list[Item]:
+def views() -> list[Record]:
     return read(VIEWS)
 
 
-def test_post_view_has_handle_and_engagement(views: list[Item]) -> None:
+def test_post_view_has_handle_and_engagement(views: list[Record]) -> None:
     assert views[0] == post(
         post_id=POST1,
         account_id=ANNA,
@@ -285,7 +285,7 @@ def test_post_view_has_handle_and_engagement(views: list[Item]) -> None:
     )
 
 
-def test_post_view_yields_author_account(views: list[Item]) -> None:
+def test_post_view_yields_author_account(views: list[Record]) -> None:
     assert views[1] == Account(
         platform="bluesky",
         account_id=ANNA,
@@ -303,7 +303,7 @@ def test_post_view_yields_author_account(views: list[Item]) -> None:
     )
 
 
-def test_verified_author_and_system_labels(views: list[Item]) -> None:
+def test_verified_author_and_system_labels(views: list[Record]) -> None:
     p, account = views[2], views[3]
     assert isinstance(p, Post)
     assert isinstance(account, Account)
@@ -314,7 +314,7 @@ def test_verified_author_and_system_labels(views: list[Item]) -> None:
     assert account.labels == ()  # "!no-unauthenticated" is a system label
 
 
-def test_invalid_handle_and_bogus_profile_date_become_none(views: list[Item]) -> None:
+def test_invalid_handle_and_bogus_profile_date_become_none(views: list[Record]) -> None:
     p, account = views[4], views[5]
     assert isinstance(p, Post)
     assert isinstance(account, Account)
@@ -338,7 +338,7 @@ def test_invalid_handle_and_bogus_profile_date_become_none(views: list[Item]) ->
     )
 
 
-def test_post_view_with_bad_count_is_rejected(views: list[Item]) -> None:
+def test_post_view_with_bad_count_is_rejected(views: list[Record]) -> None:
     assert len(views) == 7
     reject = views[6]
     assert isinstance(reject, Reject)
@@ -574,7 +574,7 @@ _LINE = st.one_of(
 )
 
 
-def _covered(data: bytes, items: list[Item]) -> None:
+def _covered(data: bytes, items: list[Record]) -> None:
     """Nothing is lost: every non-blank line gave a post, a reject or a skip; or the file was
     read as one JSON document, and then every array element gave one, or the document was
     rejected whole.

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lagebild.ingest import mastodon
-from lagebild.ingest.base import Head, Item, ReadOptions, Skipped
+from lagebild.ingest.base import Head, LocalId, ReadOptions, Record, Skipped
 from lagebild.ingest.text import html_to_text
 from lagebild.model import Account, Post, Reject
 
@@ -43,19 +43,19 @@ def utc(
     return dt.datetime(year, month, day, hour, minute, second, tzinfo=dt.UTC)
 
 
-def read(path: Path, options: ReadOptions = OPTIONS) -> list[Item]:
-    return list(mastodon.read(path, options))
+def read(path: Path, options: ReadOptions = OPTIONS) -> list[Record]:
+    return [i for i in mastodon.read(path, options) if not isinstance(i, LocalId)]
 
 
-def posts(items: list[Item]) -> dict[str, Post]:
+def posts(items: list[Record]) -> dict[str, Post]:
     return {i.post_id: i for i in items if isinstance(i, Post)}
 
 
-def accounts(items: list[Item]) -> dict[str, Account]:
+def accounts(items: list[Record]) -> dict[str, Account]:
     return {i.account_id: i for i in items if isinstance(i, Account)}
 
 
-def read_data(data: bytes, suffix: str = ".jsonl") -> list[Item]:
+def read_data(data: bytes, suffix: str = ".jsonl") -> list[Record]:
     """Read ``data`` from a temporary file of the given suffix."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"input{suffix}"
@@ -64,14 +64,14 @@ def read_data(data: bytes, suffix: str = ".jsonl") -> list[Item]:
 
 
 @pytest.fixture(scope="module")
-def timeline() -> list[Item]:
+def timeline() -> list[Record]:
     return read(TIMELINE)
 
 
 # --- statuses ---------------------------------------------------------------------------
 
 
-def test_status_with_tags_mention_link_and_card(timeline: list[Item]) -> None:
+def test_status_with_tags_mention_link_and_card(timeline: list[Record]) -> None:
     url = "https://tagesschau.de/inland/bundestagswahl/liveblog-bundestagswahl-100.html"
     assert posts(timeline)[PARENT] == Post(
         platform="mastodon",
@@ -106,7 +106,7 @@ def test_status_with_tags_mention_link_and_card(timeline: list[Item]) -> None:
 
 
 def test_reply_is_resolved_to_parent_uri_even_when_parent_comes_later(
-    timeline: list[Item],
+    timeline: list[Record],
 ) -> None:
     reply = posts(timeline)[REPLY]
     assert reply.reply_to == PARENT
@@ -120,7 +120,7 @@ def test_reply_is_resolved_to_parent_uri_even_when_parent_comes_later(
     assert (reply.likes, reply.reposts, reply.replies, reply.quotes) == (9, 3, 0, 0)
 
 
-def test_boost_is_a_repost_and_the_boosted_status_a_post(timeline: list[Item]) -> None:
+def test_boost_is_a_repost_and_the_boosted_status_a_post(timeline: list[Record]) -> None:
     found = posts(timeline)
     assert found[BOOST] == Post(
         platform="mastodon",
@@ -152,7 +152,7 @@ def test_boost_is_a_repost_and_the_boosted_status_a_post(timeline: list[Item]) -
     assert boosted[0] == boosted[1]
 
 
-def test_media_are_blurhashes_or_origin_urls(timeline: list[Item]) -> None:
+def test_media_are_blurhashes_or_origin_urls(timeline: list[Record]) -> None:
     p = posts(timeline)[MEDIA]
     assert p.media == (
         "blurhash:UEHLh[WB2yk8pyoJadR*.7kCMdnjS#M|%1%2",
@@ -165,7 +165,7 @@ def test_media_are_blurhashes_or_origin_urls(timeline: list[Item]) -> None:
     assert p.account_handle == "wahlticker@bots.example"
 
 
-def test_quote_with_content_warning(timeline: list[Item]) -> None:
+def test_quote_with_content_warning(timeline: list[Record]) -> None:
     p = posts(timeline)[QUOTE]
     assert p.quote_of == MEDIA
     assert p.text == (
@@ -177,7 +177,7 @@ def test_quote_with_content_warning(timeline: list[Item]) -> None:
 
 
 def test_unresolvable_reply_keeps_local_id_and_shallow_quote_resolves(
-    timeline: list[Item],
+    timeline: list[Record],
 ) -> None:
     p = posts(timeline)[ORPHAN]
     assert p.reply_to == "local:113990000000000999"
@@ -189,7 +189,7 @@ def test_unresolvable_reply_keeps_local_id_and_shallow_quote_resolves(
     assert p.likes == 0
 
 
-def test_english_status_unescapes_entities(timeline: list[Item]) -> None:
+def test_english_status_unescapes_entities(timeline: list[Record]) -> None:
     p = posts(timeline)[ENGLISH]
     assert p.lang == "en"
     assert p.text == (
@@ -200,7 +200,7 @@ def test_english_status_unescapes_entities(timeline: list[Item]) -> None:
     assert p.urls == ()
 
 
-def test_accounts(timeline: list[Item]) -> None:
+def test_accounts(timeline: list[Record]) -> None:
     found = accounts(timeline)
     assert set(found) == {ANNA, LENA, BOT, MAX}
     assert found[ANNA] == Account(
@@ -224,7 +224,7 @@ def test_accounts(timeline: list[Item]) -> None:
     assert found[LENA].handle == "lena@chaos.example"
 
 
-def test_status_without_created_at_is_rejected(timeline: list[Item]) -> None:
+def test_status_without_created_at_is_rejected(timeline: list[Record]) -> None:
     rejects = [i for i in timeline if isinstance(i, Reject)]
     assert len(rejects) == 1
     (reject,) = rejects
@@ -235,7 +235,7 @@ def test_status_without_created_at_is_rejected(timeline: list[Item]) -> None:
     assert "Alles manipuliert!!!" in reject.raw
 
 
-def test_every_status_is_accounted_for(timeline: list[Item]) -> None:
+def test_every_status_is_accounted_for(timeline: list[Record]) -> None:
     found = posts(timeline)
     for status in TIMELINE_STATUSES:
         if "created_at" in status:
@@ -247,7 +247,7 @@ def test_every_status_is_accounted_for(timeline: list[Item]) -> None:
 # --- other shapes -----------------------------------------------------------------------
 
 
-def line_of(item: Item) -> int | None:
+def line_of(item: Record) -> int | None:
     if isinstance(item, Post):
         return item.source_line
     return None if isinstance(item, Account) else item.line
@@ -521,7 +521,7 @@ _LINE = st.one_of(
 )
 
 
-def _covered(data: bytes, items: list[Item]) -> None:
+def _covered(data: bytes, items: list[Record]) -> None:
     """Nothing is lost: every non-blank line gave a post, a reject or a skip; or the file was
     read as one JSON document, and then every array element gave one, or the document was
     rejected whole.
