@@ -34,6 +34,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import msgspec
 import orjson
 
 from lagebild.errors import RecordError
@@ -351,9 +352,20 @@ class _ChatReader:
 def read(path: Path, options: ReadOptions) -> Iterator[Item]:
     """Posts and account snapshots of a Telegram Desktop ``result.json``.
 
-    Reads the whole file at once; one that does not parse is salvaged message by message.
+    An export of the usual shape is read lazily (see :func:`_lazy_chats`): each message is
+    decoded only when its turn comes, so memory stays near the file's size. Any other is
+    parsed whole; one that does not parse is salvaged message by message.
     """
     data = path.read_bytes()
+    chats = _lazy_chats(data)
+    if chats is not None:
+        yield from _lazy_items(path, chats, options)
+    else:
+        yield from _read_whole(path, data, options)
+
+
+def _read_whole(path: Path, data: bytes, options: ReadOptions) -> Iterator[Item]:
+    """The export parsed whole; one that does not parse is salvaged message by message."""
     try:
         document = load_document(data)
     except orjson.JSONDecodeError as exc:
@@ -371,6 +383,66 @@ def read(path: Path, options: ReadOptions) -> Iterator[Item]:
     del data  # only the parsed document is needed from here on
     with collector_spared():
         yield from _document(path, document, options)
+
+
+#: A chat of an export read lazily: where it is, its own fields, its undecoded messages.
+_LazyChat = tuple[str, dict[str, Any], list[msgspec.Raw]]
+
+
+def _lazy_chats(data: bytes) -> list[_LazyChat] | None:
+    """The chats of an export of the usual shape, their messages left undecoded; ``None``
+    when the document has another shape or does not parse (the whole-document path then
+    reads it, and salvages or rejects what it must).
+
+    The usual shape: a chat (an object with a ``messages`` array) and/or ``chats`` /
+    ``left_chats`` objects whose ``list`` holds such chats. msgspec finds the parts without
+    building them; every part is then decoded once by orjson, as the whole-document parse
+    would, so a document takes this path only when that parse would succeed. Parsing the
+    messages twice costs less than holding all of them at once: the whole-document parse of
+    1M messages peaks at several times the file's size.
+    """
+    try:
+        top = msgspec.json.decode(data, type=dict[str, msgspec.Raw])
+        found: list[tuple[str, dict[str, msgspec.Raw]]] = []
+        # (the messages are checked one by one below, never as one array)
+        checked = [v for k, v in top.items() if k not in _SECTIONS and k != "messages"]
+        if "messages" in top:
+            found.append(("", top))
+        for section in _SECTIONS:
+            if section not in top:
+                continue
+            listed = msgspec.json.decode(top[section], type=dict[str, msgspec.Raw])
+            checked += [v for k, v in listed.items() if k != "list"]
+            entries = msgspec.json.decode(listed["list"], type=list[dict[str, msgspec.Raw]])
+            found += [(f".{section}.list[{i}]", chat) for i, chat in enumerate(entries)]
+        if not found:
+            return None
+        chats: list[_LazyChat] = []
+        for pointer, chat in found:
+            messages = msgspec.json.decode(chat["messages"], type=list[msgspec.Raw])
+            checked += messages
+            if pointer:  # a listed chat's other fields (the top chat's are checked above)
+                checked += [v for k, v in chat.items() if k != "messages"]
+            fields: dict[str, Any] = {
+                k: orjson.loads(memoryview(chat[k])) for k in ("id", "type", "name") if k in chat
+            }
+            chats.append((pointer, fields, messages))
+        for raw in checked:
+            orjson.loads(memoryview(raw))
+    except (msgspec.DecodeError, msgspec.ValidationError, KeyError, orjson.JSONDecodeError):
+        return None
+    return chats
+
+
+def _lazy_items(path: Path, chats: list[_LazyChat], options: ReadOptions) -> Iterator[Item]:
+    """What :func:`_document` gives for the same export, one message decoded at a time."""
+    top = Where(str(path), None, None)
+    for pointer, fields, messages in chats:
+        where = top.at(pointer)
+        reader = _ChatReader(fields, where, options)
+        for i, raw in enumerate(messages):
+            yield from reader.message(orjson.loads(memoryview(raw)), where.at(f".messages[{i}]"))
+        yield from reader.end()
 
 
 def _document(path: Path, document: Any, options: ReadOptions) -> Iterator[Item]:

@@ -579,3 +579,92 @@ def test_every_message_is_accounted_for(messages: list[Any], chat_id: str) -> No
             assert isinstance(item, Skipped)
         else:
             assert isinstance(item, Post | Reject)
+
+
+# --- the lazy read of an export of the usual shape equals the whole-document read ----------
+
+_CHAT_MESSAGES = st.lists(st.one_of(_MESSAGE, st.builds(message, st.integers(1, 9))), max_size=4)
+
+
+@st.composite
+def _exports(draw: st.DrawFn) -> bytes:
+    """Exports of the usual shape and near it (odd sections, chats without a list of messages,
+    other top-level fields), sometimes with bad bytes or a control-character escape in one
+    chosen part (the export's, a section's or a chat's own fields, a message), or cut short."""
+    document: dict[str, Any] = {}
+    if draw(st.booleans()):
+        document = copy.deepcopy(channel())
+        document["messages"] = [
+            *draw(_CHAT_MESSAGES),
+            message(50, text="MARK-msg"),
+            *document["messages"][:2],
+        ]
+    if draw(st.booleans()):
+        document["about"] = draw(st.sampled_from(["MARK-top", ["MARK-top", 1], {"a": "MARK-top"}]))
+    for section in ("chats", "left_chats"):
+        if draw(st.booleans()):
+            chats = []
+            for n in range(draw(st.integers(0, 2))):
+                chat = {"name": f"c{n}", "type": "public_channel", "id": 100 + n, "x": "MARK-chat"}
+                chat["messages"] = draw(_CHAT_MESSAGES | _VALUE)
+                chats.append(draw(st.sampled_from([chat, {"name": "x"}, chat])))
+            document[section] = draw(
+                st.sampled_from([{"about": "MARK-sec", "list": chats}, {"list": chats}, chats, 7])
+            )
+    data = dump(document)
+    damage = draw(st.sampled_from(["none", "byte", "escape", "cut"]))
+    part = draw(st.sampled_from(["top", "sec", "chat", "msg"])).encode()
+    if damage == "byte":
+        data = data.replace(b"MARK-" + part, b"\xff" + part, 1)
+    elif damage == "escape":
+        data = data.replace(b"MARK-" + part, b"\\x0B" + part, 1)
+    elif damage == "cut":
+        data = data[: draw(st.integers(0, len(data)))]
+    return data
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_exports())
+def test_lazy_read_equals_the_whole_document_read(data: bytes) -> None:
+    with written(data) as path:
+        assert list(telegram.read(path, OPTIONS)) == list(telegram._read_whole(path, data, OPTIONS))
+
+
+def test_usual_exports_are_read_lazily() -> None:
+    """The fixture channel and a full account export take the lazy path; a message with
+    bad bytes or a number out of range, or a chat without messages, sends the export the
+    whole-document way (which salvages or rejects it as before)."""
+    full = {"about": "x", "chats": {"about": "y", "list": [channel(), group()]}}
+    assert telegram._lazy_chats(dump(channel())) is not None
+    chats = telegram._lazy_chats(dump(full))
+    assert chats is not None
+    assert [(p, f["id"], len(m)) for p, f, m in chats] == [
+        (".chats.list[0]", channel()["id"], len(channel()["messages"])),
+        (".chats.list[1]", 1844003021, len(group()["messages"])),
+    ]
+    infinite = dump(channel()).replace(b'"id": 1,', b'"id": 1e999,', 1)
+    assert infinite != dump(channel())
+    assert telegram._lazy_chats(infinite) is None
+    bad = dump(channel()).replace(b'"text": "', b'"text": "\xff', 1)
+    assert telegram._lazy_chats(bad) is None
+    assert telegram._lazy_chats(dump({"chats": {"list": [{"name": "x"}]}})) is None
+
+
+@pytest.mark.parametrize("part", ["top", "sec", "chat", "msg", None])
+@pytest.mark.parametrize("bad", [b"\xff", b"\\x0B"])
+def test_bad_bytes_anywhere_read_as_the_whole_document_does(part: str | None, bad: bytes) -> None:
+    """Bad bytes (which msgspec does not look at in the parts it skips) or a control escape
+    in any part of an export: the lazy read must not hide them."""
+    chat = {"name": "c", "type": "public_channel", "id": 100, "x": "MARK-chat"}
+    chat["messages"] = [message(1, text="MARK-msg"), message(2)]
+    document = channel() | {
+        "about": "MARK-top",
+        "chats": {"about": "MARK-sec", "list": [chat, group()]},
+    }
+    data = dump(document)
+    if part is not None:
+        data = data.replace(f"MARK-{part}".encode(), bad + part.encode(), 1)
+    with written(data) as path:
+        lazy = list(telegram.read(path, OPTIONS))
+        assert lazy == list(telegram._read_whole(path, data, OPTIONS))
+    assert (telegram._lazy_chats(data) is None) == (part is not None)
