@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, TypeAlias
 
 import ciso8601
+import msgspec
 import orjson
 import pyarrow as pa
 
@@ -429,10 +430,11 @@ def iter_json_values(
                 break
             first_line = line
         stripped = first_line.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if stripped.startswith(b"[") and not (_parses(stripped) and _later_line_parses(path)):
+    # (a later line is looked for first: a one-line document is then not parsed here whole)
+    if stripped.startswith(b"[") and not (_later_line_parses(path) and _parses(stripped)):
         yield from _json_document(path, fmt, array=True)
         return
-    if stripped.startswith(b"{") and not _parses(stripped) and not _later_line_parses(path):
+    if stripped.startswith(b"{") and not _later_line_parses(path) and not _parses(stripped):
         yield from _json_document(path, fmt, array=False)
         return
     yield from _json_lines(path, fmt, 0, None, 1, loads)
@@ -516,7 +518,20 @@ def collector_spared() -> Iterator[None]:
 
 
 def _json_document(path: Path, fmt: str, *, array: bool) -> Iterator[tuple[Where, Any] | Reject]:
+    """The values of a file that is one JSON document: an array's elements, decoded one at a
+    time when the array parses (see :func:`_lazy_elements`), else the document parsed whole."""
     data = path.read_bytes()
+    elements = _lazy_elements(data) if array else None
+    if elements is None:
+        yield from _json_whole(path, fmt, data, array=array)
+        return
+    for i, element in enumerate(elements):
+        yield Where(str(path), None, None, f"[{i}]"), orjson.loads(memoryview(element))
+
+
+def _json_whole(
+    path: Path, fmt: str, data: bytes, *, array: bool
+) -> Iterator[tuple[Where, Any] | Reject]:
     where = Where(str(path), 1, 0)
     try:
         value = load_document(data)
@@ -530,6 +545,21 @@ def _json_document(path: Path, fmt: str, *, array: bool) -> Iterator[tuple[Where
                 yield Where(str(path), None, None, f"[{i}]"), element
         else:
             yield where, value
+
+
+def _lazy_elements(data: bytes) -> list[msgspec.Raw] | None:
+    """The elements of a JSON array as raw JSON, to be decoded one at a time (a large array's
+    parsed elements would take several times the file's memory); ``None`` unless ``data`` is
+    an array whose whole parse succeeds (checked by decoding each element once; msgspec
+    refuses nesting deeper than about 1,000 levels, so no element can pass alone that the
+    whole would fail on orjson's limit of 1,024)."""
+    try:
+        elements = msgspec.json.decode(data, type=list[msgspec.Raw])
+        for element in elements:
+            orjson.loads(memoryview(element))
+    except (msgspec.DecodeError, msgspec.ValidationError, orjson.JSONDecodeError, RecursionError):
+        return None
+    return elements
 
 
 def read_json_source(

@@ -61,6 +61,8 @@ __all__ = [
 ]
 
 _BLOCK = 64 << 20
+#: The longest first line taken for a CSV header (a longer one is not read as CSV here).
+_HEADER_MAX = 1 << 20
 _COLUMNAR_BATCH = 2_000_000
 
 
@@ -388,6 +390,8 @@ def input_kind(path: Path) -> str | None:
         first = fh.readline().lstrip(b"\xef\xbb\xbf \t\r")
     if head == b"PAR1":
         return "parquet"
+    if len(first) > _HEADER_MAX and not first.startswith(b"{"):
+        return None  # no CSV header is that long: a one-line JSON document, say
     if first.startswith(b"{"):
         try:
             return "jsonl" if isinstance(orjson.loads(first), dict) else None

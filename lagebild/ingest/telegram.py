@@ -429,7 +429,13 @@ def _lazy_chats(data: bytes) -> list[_LazyChat] | None:
             chats.append((pointer, fields, messages))
         for raw in checked:
             orjson.loads(memoryview(raw))
-    except (msgspec.DecodeError, msgspec.ValidationError, KeyError, orjson.JSONDecodeError):
+    except (
+        msgspec.DecodeError,
+        msgspec.ValidationError,
+        KeyError,
+        orjson.JSONDecodeError,
+        RecursionError,
+    ):
         return None
     return chats
 

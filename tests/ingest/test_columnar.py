@@ -28,7 +28,7 @@ from lagebild.ingest import (
     twitter_io_sql,
 )
 from lagebild.ingest.base import ReadOptions
-from lagebild.ingest.columnar import record_lines_csv, record_lines_jsonl
+from lagebild.ingest.columnar import input_kind, record_lines_csv, record_lines_jsonl
 from lagebild.ingest.pipeline import read_batches
 from lagebild.ingest.sql_rules import quote
 from lagebild.model import table_to_posts
@@ -514,3 +514,18 @@ def test_fast_rows_come_in_record_order_whatever_the_table_order() -> None:
         ["https://u1.org", "https://u2.org"],
         ["https://x.org/c"],
     ]
+
+
+def test_input_kind(tmp_path: Path) -> None:
+    """What the columnar path could load; a one-line JSON document of many megabytes is not
+    decoded as a would-be CSV header (that took three times the file's memory)."""
+    cases = {
+        "a.csv": b"id,text\n1,x\n",
+        "b.jsonl": b'{"id": 1}\n{"id": 2}\n',
+        "c.json": b"[" + b",".join([b'{"text": "' + b"x" * 1000 + b'"}'] * 1100) + b"]",
+    }
+    kinds = {}
+    for name, data in cases.items():
+        (tmp_path / name).write_bytes(data)
+        kinds[name] = input_kind(tmp_path / name)
+    assert kinds == {"a.csv": "csv", "b.jsonl": "jsonl", "c.json": None}

@@ -668,3 +668,15 @@ def test_bad_bytes_anywhere_read_as_the_whole_document_does(part: str | None, ba
         lazy = list(telegram.read(path, OPTIONS))
         assert lazy == list(telegram._read_whole(path, data, OPTIONS))
     assert (telegram._lazy_chats(data) is None) == (part is not None)
+
+
+def test_deeply_nested_export_is_read_whole() -> None:
+    """msgspec gives up near 1,000 levels, before orjson (1,024): such an export is parsed
+    whole, as before."""
+    deep = b"[" * 1010 + b"]" * 1010
+    data = dump(channel()).replace(b'"text": "', b'"deep": ' + deep + b', "text": "', 1)
+    assert telegram._lazy_chats(data) is None
+    with written(data) as path:
+        items = list(telegram.read(path, OPTIONS))
+        assert items == list(telegram._read_whole(path, data, OPTIONS))
+    assert len(posts(items)) >= 5
