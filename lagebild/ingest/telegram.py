@@ -20,9 +20,11 @@ Choices (documented in ``docs/formats/telegram.md``):
   carries one ``forwards-from:<source>`` label per source it forwarded from.
 * Service messages (joins, pins, title changes) and messages Telegram Desktop could not export
   (``"type": "unsupported"``) are not posts: they are yielded as ``Skipped`` with their type.
-* The file is loaded whole with orjson; a file that is not valid JSON (an export cut short, or
-  the control-character escapes some Desktop versions write) is walked message by message, so
-  every complete message is still read and the broken one is quarantined with its line.
+* An export of the usual shape is read lazily, one message decoded at a time (memory stays
+  near the file's size); any other is loaded whole with orjson. A file that is not valid JSON
+  (an export cut short, or the control-character escapes some Desktop versions write) is
+  walked message by message, so every complete message is still read and the broken one is
+  quarantined with its line.
 """
 
 from __future__ import annotations
