@@ -57,7 +57,16 @@ def findings_command(
             "evidence and details: --json"
         )
         return
-    table = Table(title=f"{len(rows)} findings" + (f" of kind {kind}" if kind else ""))
+    counted = store.query(
+        "SELECT count(*) AS n FROM findings" + (" WHERE kind = ?" if kind else ""),
+        [kind] if kind else [],
+    ).to_pylist()
+    total = int(counted[0]["n"])
+    shown = f"{len(rows)} of {total:,}" if total > len(rows) else f"{len(rows)}"
+    table = Table(
+        title=f"{shown} findings" + (f" of kind {kind}" if kind else "") + ", highest score first",
+        caption=f"--limit {total} to see all" if total > len(rows) else None,
+    )
     for column in ("kind", "id", "score", "created", "summary"):
         table.add_column(column, justify="right" if column == "score" else "left")
     for row in rows:

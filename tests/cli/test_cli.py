@@ -182,6 +182,9 @@ def test_coordination_command(tmp_path: Path) -> None:
     again = run_json(data, "coordination", "--by", "url", "--by", "domain", "--window", "30")
     assert {f["id"] for f in again["findings"]} == {f["id"] for f in out["findings"]}
     assert len(run_json(data, "findings")) == len(listed)
+    human = run(data, "findings", "--limit", "1").stdout  # says how many there are in all
+    assert f"1 of {len(listed)} findings" in human
+    assert f"--limit {len(listed)} to see all" in human
     tested = run_json(data, "coordination", "--window", "auto", "--null-runs", "3", "--no-save")
     assert tested["window"] >= 1 and tested["findings"] == []
     assert all(0 < c["p_value"] <= 1 for c in tested["communities"])
