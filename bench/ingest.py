@@ -39,6 +39,11 @@ FLAT_TARGET = 100_000
 NESTED_TARGET = 30_000
 
 
+def _bracketed(cell: str, bracket: bool) -> str:
+    """A table cell, in brackets for a reference bar."""
+    return f"({cell})" if bracket else cell
+
+
 def run_one(name: str, path: Path, fmt: str) -> dict[str, float]:
     """Ingest one file in a fresh process; return its counts, seconds, CPU seconds (user and
     system, over both cores) and peak memory.
@@ -125,6 +130,7 @@ def main() -> None:
         r = {k: statistics.median(run[k] for run in runs) for k in runs[0]}
         rate = r["read"] / r["seconds"]
         target = NESTED_TARGET if name in NESTED else FLAT_TARGET
+        reference = name in REFERENCE_ONLY
         table.add_row(
             name,
             f"{r['read']:,.0f}",
@@ -134,10 +140,8 @@ def main() -> None:
             f"{r['cpu']:.1f}",
             f"{rate:,.0f}",
             f"{r['peak_mb']:,.0f}",
-            f"({target:,})" if name in REFERENCE_ONLY else f"{target:,}",
-            ("yes" if rate >= target else "no")
-            if name not in REFERENCE_ONLY
-            else ("(yes)" if rate >= target else "(no)"),
+            _bracketed(f"{target:,}", reference),
+            _bracketed("yes" if rate >= target else "no", reference),
         )
         if not args.keep:
             path.unlink()

@@ -43,6 +43,7 @@ __all__ = [
     "Span",
     "Where",
     "iter_json_values",
+    "lazy_elements",
     "link_fields",
     "make_reject",
     "opt_bool",
@@ -519,9 +520,9 @@ def collector_spared() -> Iterator[None]:
 
 def _json_document(path: Path, fmt: str, *, array: bool) -> Iterator[tuple[Where, Any] | Reject]:
     """The values of a file that is one JSON document: an array's elements, decoded one at a
-    time when the array parses (see :func:`_lazy_elements`), else the document parsed whole."""
+    time when the array parses (see :func:`lazy_elements`), else the document parsed whole."""
     data = path.read_bytes()
-    elements = _lazy_elements(data) if array else None
+    elements = lazy_elements(data) if array else None
     if elements is None:
         yield from _json_whole(path, fmt, data, array=array)
         return
@@ -547,7 +548,7 @@ def _json_whole(
             yield where, value
 
 
-def _lazy_elements(data: bytes) -> list[msgspec.Raw] | None:
+def lazy_elements(data: bytes | memoryview) -> list[msgspec.Raw] | None:
     """The elements of a JSON array as raw JSON, to be decoded one at a time (a large array's
     parsed elements would take several times the file's memory); ``None`` unless ``data`` is
     an array whose whole parse succeeds (checked by decoding each element once; msgspec

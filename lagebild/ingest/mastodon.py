@@ -530,12 +530,11 @@ def read(path: Path, options: ReadOptions) -> Iterator[Item]:
 
     Local reply and quote ids are resolved against every status of the file: a post whose
     parent has not been seen yet is held back and yielded, resolved, at the end of the file.
-    A span of the file (``options.span``) is read by :func:`_span_items`, and
-    :func:`join_spans` does the same across the spans.
+    A span of the file (``options.span``) resolves only within itself, in place, and yields
+    every id pair it learns (:class:`LocalId`): :func:`join_spans` does the rest across the
+    spans.
     """
-    if options.span is not None:
-        yield from _span_items(path, options)
-        return
+    span = options.span
     ids: dict[str, str] = {}
     pending: list[Post] = []
 
@@ -546,39 +545,22 @@ def read(path: Path, options: ReadOptions) -> Iterator[Item]:
             yield _reject(where, exc, value)
             return
         ids.update(batch.ids)
+        if span is not None:
+            for pair in batch.ids:
+                yield LocalId(*pair)
         for item in batch.items:
             if type(item) is Post and _unresolved(item):
                 item = _resolve(item, ids)
-                if _unresolved(item):
+                if span is None and _unresolved(item):
                     pending.append(item)
                     continue
             yield item
 
-    yield from read_json_source(path, NAME, handle, _pages_per_line(path))
+    yield from read_json_source(
+        path, NAME, handle, span if span is not None else _pages_per_line(path)
+    )
     for post in pending:
         yield _resolve(post, ids)
-
-
-def _span_items(path: Path, options: ReadOptions) -> Iterator[Item]:
-    """The items of one span: references resolved within the span, in place; the others left
-    ``local:`` for :func:`join_spans`, which also gets every id pair (:class:`LocalId`)."""
-    ids: dict[str, str] = {}
-
-    def handle(value: Any, where: Where) -> Iterator[Item]:
-        try:
-            batch = _value_batch(value, where, options)
-        except _BAD as exc:
-            yield _reject(where, exc, value)
-            return
-        ids.update(batch.ids)
-        for pair in batch.ids:
-            yield LocalId(*pair)
-        for item in batch.items:
-            if type(item) is Post and _unresolved(item):
-                item = _resolve(item, ids)
-            yield item
-
-    yield from read_json_source(path, NAME, handle, options.span)
 
 
 def join_spans(spans: Iterable[list[Batch]]) -> Iterator[Batch]:

@@ -32,7 +32,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -49,6 +49,7 @@ from lagebild.ingest.base import (
     SourceFormat,
     Where,
     collector_spared,
+    lazy_elements,
     link_fields,
     load_document,
     make_reject,
@@ -406,7 +407,7 @@ def _lazy_chats(data: bytes) -> list[_LazyChat] | None:
     try:
         top = msgspec.json.decode(data, type=dict[str, msgspec.Raw])
         found: list[tuple[str, dict[str, msgspec.Raw]]] = []
-        # (the messages are checked one by one below, never as one array)
+        # (the messages are checked one by one, by lazy_elements, never as one array)
         checked = [v for k, v in top.items() if k not in _SECTIONS and k != "messages"]
         if "messages" in top:
             found.append(("", top))
@@ -421,8 +422,9 @@ def _lazy_chats(data: bytes) -> list[_LazyChat] | None:
             return None
         chats: list[_LazyChat] = []
         for pointer, chat in found:
-            messages = msgspec.json.decode(chat["messages"], type=list[msgspec.Raw])
-            checked += messages
+            messages = lazy_elements(memoryview(chat["messages"]))
+            if messages is None:
+                return None
             if pointer:  # a listed chat's other fields (the top chat's are checked above)
                 checked += [v for k, v in chat.items() if k != "messages"]
             fields: dict[str, Any] = {
@@ -446,11 +448,18 @@ def _lazy_items(path: Path, chats: list[_LazyChat], options: ReadOptions) -> Ite
     """What :func:`_document` gives for the same export, one message decoded at a time."""
     top = Where(str(path), None, None)
     for pointer, fields, messages in chats:
-        where = top.at(pointer)
-        reader = _ChatReader(fields, where, options)
-        for i, raw in enumerate(messages):
-            yield from reader.message(orjson.loads(memoryview(raw)), where.at(f".messages[{i}]"))
-        yield from reader.end()
+        decoded = (orjson.loads(memoryview(raw)) for raw in messages)
+        yield from _chat_items(fields, top.at(pointer), decoded, options)
+
+
+def _chat_items(
+    raw_chat: Mapping[str, Any], where: Where, messages: Iterable[Any], options: ReadOptions
+) -> Iterator[Item]:
+    """The items of one chat: its messages in order, then the chat's own account."""
+    reader = _ChatReader(raw_chat, where, options)
+    for i, message in enumerate(messages):
+        yield from reader.message(message, where.at(f".messages[{i}]"))
+    yield from reader.end()
 
 
 def _document(path: Path, document: Any, options: ReadOptions) -> Iterator[Item]:
@@ -475,10 +484,7 @@ def _document(path: Path, document: Any, options: ReadOptions) -> Iterator[Item]
         if not isinstance(messages, list):
             yield make_reject(where, NAME, "chat without a messages list", raw_chat)
             continue
-        reader = _ChatReader(raw_chat, where, options)
-        for i, message in enumerate(messages):
-            yield from reader.message(message, where.at(f".messages[{i}]"))
-        yield from reader.end()
+        yield from _chat_items(raw_chat, where, messages, options)
 
 
 def _salvage(

@@ -133,7 +133,7 @@ def test_a_reader_left_half_read_unfreezes(tmp_path: Path) -> None:
     # nested too deeply for msgspec (about 1,000 levels), not for orjson (1,024): parsed whole
     deep = b"[" * 1010 + b"]" * 1010
     path.write_bytes(b"[" + b",".join([deep] + [orjson.dumps({"id": i}) for i in range(10)]) + b"]")
-    assert base._lazy_elements(path.read_bytes()) is None
+    assert base.lazy_elements(path.read_bytes()) is None
     values = iter_json_values(path, "x")
     assert isinstance(values, Generator)
     next(values)
