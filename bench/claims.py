@@ -101,9 +101,9 @@ def quality(console: Console, cache: Path) -> dict[str, Any]:
             )
             cand = index.candidates(texts, None, RetrievalParams(), use_cache)
             for i, q in enumerate(chunk):
-                full[q] = [ids[int(r)] for r in rows[i]]
+                full[q] = [ids[r] for r in index.with_copies(rows[i])]
                 order = np.argsort(-cand.cheap[i][:, 0], kind="stable")
-                lexical[q] = [ids[int(r)] for r in cand.rows[i][order]]
+                lexical[q] = [ids[r] for r in index.with_copies(cand.rows[i][order])]
             _log(f"{name}: {min(start + 50, len(qids))}/{len(qids)} queries")
         seconds = time.perf_counter() - t0
         m_full = evaluate_rankings(full, qrels)

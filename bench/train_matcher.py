@@ -233,17 +233,22 @@ def fit_model(x: np.ndarray, y: np.ndarray, c: float = 1.0) -> Reranker:
     )
 
 
-def rankings(model: Reranker, split: list[dict[str, Any]], ids: list[str]) -> Any:
-    """Each query's fact-check ids ordered by the model, and its best probability."""
+def rankings(
+    model: Reranker, split: list[dict[str, Any]], ids: list[str], claims: list[str] | None = None
+) -> Any:
+    """Each query's fact-check ids ordered by the model (each claim's later copies right after
+    it, when the ``claims`` texts are given), and its best probability."""
     out, best = {}, {}
-    from lagebild.claims.retrieval import features
+    from lagebild.claims.retrieval import copies_of, features, same_claims
+
+    copies = copies_of(same_claims(claims or []))
 
     for q in split:
         k = len(q["e5"])
         s = model.score(features(q["cheap"], q["e5"]))
         order = np.argsort(-s, kind="stable")
         rows = np.concatenate([q["rows"][:k][order], q["rows"][k:]])
-        out[q["qid"]] = [ids[int(r)] for r in rows]
+        out[q["qid"]] = [ids[x] for r in rows.tolist() for x in (r, *copies.get(r, ()))]
         best[q["qid"]] = (float(s[order[0]]) if k else 0.0, bool(q["labels"][:k][order[0]]))
     return out, best
 
@@ -539,7 +544,8 @@ def fit_command(work: Path, out: Path) -> None:
         bench_name = name.rsplit("-", 1)[0]
         bench = load_retrieval_benchmark(bench_name, FOLDERS[bench_name], name.rsplit("-", 1)[1])
         ids = list(bench.claims)
-        ranked, _ = rankings(model, split, ids)
+        texts = [str(bench.claims[i].get("vclaim") or "") for i in ids]
+        ranked, _ = rankings(model, split, ids, texts)
         m = evaluate_rankings(ranked, {q: bench.qrels[q] for q in ranked})
         scores[name] = {k: round(float(m[k]), 4) for k in ("map_at_1", "map_at_5", "recall_at_10")}
         _log(f"{name}: {scores[name]}")

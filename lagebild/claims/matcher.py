@@ -101,6 +101,8 @@ class Match:
             "decision": self.decision,
             "stage": self.stage,
             "features": {k: round(v, 4) for k, v in self.features.items()},
+            # fact-checks of the very same claim, added after this one (see same_claims)
+            "copies": [index.ids[r] for r in index.copies.get(self.factcheck, ())],
             "alternatives": [
                 {"factcheck_id": index.ids[r], "claim": index.claims[r], "score": round(s, 4)}
                 for r, s in self.alternatives

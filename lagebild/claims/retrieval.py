@@ -17,6 +17,12 @@ The cascade, cheapest first:
    each pair (:data:`FEATURES`) into the match probability that orders the candidates and
    decides *suggest* and *auto-match* (see :mod:`lagebild.claims.matcher`).
 
+Fact-checks of the same claim — the same words, whatever the case, punctuation or quotes, as
+when a claim is checked twice or imported from two feeds — are one candidate: the first in
+the index (the oldest in a store) stands for all (:func:`same_claims`), so a post's candidates
+are distinct claims and its match names the original. Rankings list the later copies right
+after it (:meth:`FactCheckIndex.with_copies`).
+
 Everything heavy is batched: posts are encoded in batches, searched in batches, and identical
 texts (reposts) are encoded once.
 """
@@ -50,8 +56,10 @@ __all__ = [
     "Reranker",
     "RetrievalParams",
     "clean_post",
+    "copies_of",
     "features",
     "post_terms",
+    "same_claims",
     "tokenize",
 ]
 
@@ -62,11 +70,36 @@ EXACT_LIMIT = 100_000
 
 _URL = re.compile(r"https?://\S+|pic\.twitter\.com/\S+|www\.\S+")
 _WORD = re.compile(r"\w\w+", re.UNICODE)
+_WORD_ANY = re.compile(r"\w+", re.UNICODE)
 
 
 def clean_post(text: str) -> str:
     """The text of a post for matching: links removed, whitespace collapsed."""
     return " ".join(_URL.sub(" ", text).split())
+
+
+def same_claims(claims: Sequence[str]) -> np.ndarray:
+    """For each claim, the first row with the same words (itself if none came before).
+
+    Why: a claim checked twice, or imported twice, should be one candidate, not two that
+    crowd out a third and split a post's matches. Case, punctuation and quote style are
+    ignored; a claim without words stands alone.
+    """
+    first: dict[str, int] = {}
+    out = np.arange(len(claims), dtype=np.int64)
+    for row, claim in enumerate(claims):
+        key = " ".join(_WORD_ANY.findall(claim.casefold()))
+        if key:
+            out[row] = first.setdefault(key, row)
+    return out
+
+
+def copies_of(first: np.ndarray) -> dict[int, list[int]]:
+    """The later copies of each claim that has any (``first`` as :func:`same_claims` gives)."""
+    out: dict[int, list[int]] = {}
+    for row in np.flatnonzero(first != np.arange(len(first))).tolist():
+        out.setdefault(int(first[row]), []).append(row)
+    return out
 
 
 @cache
@@ -149,6 +182,8 @@ class FactCheckIndex:
     _ann: Any = field(default=None, repr=False)
     #: the key of each dense vector: ``row`` for a claim, ``n + row`` for a title
     _keys: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint64), repr=False)
+    #: the row that stands for each row's claim (:func:`same_claims`)
+    first: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64), repr=False)
 
     @classmethod
     def build(
@@ -185,6 +220,7 @@ class FactCheckIndex:
             use=load_encoder("use", threads),
             e5=load_encoder("e5", threads) if rerank else None,
             cache_dir=cache_dir,
+            first=same_claims(claims),
         )
         say = progress or (lambda stage, done, total: None)
         say("bm25", 0, n)
@@ -238,6 +274,16 @@ class FactCheckIndex:
         return len(self.ids)
 
     @cached_property
+    def copies(self) -> dict[int, list[int]]:
+        """The later copies of each claim that has any, by the row that stands for it."""
+        return copies_of(self.first)
+
+    def with_copies(self, rows: Sequence[int] | np.ndarray) -> list[int]:
+        """A ranking of candidates with each claim's later copies right after it."""
+        copies = self.copies
+        return [x for r in np.asarray(rows).tolist() for x in (r, *copies.get(r, ()))]
+
+    @cached_property
     def known_languages(self) -> frozenset[str]:
         """The languages of the fact-checks, where known."""
         return frozenset(lang for lang in self.languages if lang)
@@ -264,15 +310,18 @@ class FactCheckIndex:
         feats_out: list[np.ndarray] = []
         cross_out: list[np.ndarray] = []
         crossing_out: list[np.ndarray] = []
+        first = self.first.tolist()
         for i in range(len(posts)):
-            lex = dict(zip(lex_rows[i].tolist(), lex_scores[i].tolist(), strict=True))
+            lex: dict[int, float] = {}
+            for r, score in zip(lex_rows[i].tolist(), lex_scores[i].tolist(), strict=True):
+                lex.setdefault(first[r], score)  # best first: a copy keeps its best score
             order: dict[int, float] = {}
             for rank, r in enumerate(lex):  # best first
                 order[r] = order.get(r, 0.0) + 1 / (60 + rank)
             if dense is not None:
                 seen: set[int] = set()
                 for key in dense[i]:
-                    r = int(key) % n
+                    r = first[int(key) % n]
                     if r in seen:
                         continue
                     seen.add(r)

@@ -195,7 +195,7 @@ def eval_command(
                 e5_cache=e5_cache,
             )
             for q, r in zip(chunk, rows, strict=True):
-                rankings[q] = [ids[int(x)] for x in r]
+                rankings[q] = [ids[x] for x in index.with_copies(r)]
             progress("queries", start + len(chunk), len(qids))
     metrics = evaluate_rankings(rankings, {q: bench.qrels[q] for q in qids})
     if run_out is not None:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from lagebild.claims.encoders import EmbeddingCache, UseEncoder, encode_cached, text_keys
 from lagebild.claims.matcher import MatchParams, match_texts, rank_texts
@@ -16,6 +19,8 @@ from lagebild.claims.retrieval import (
     FactCheckIndex,
     Reranker,
     _LexicalIndex,
+    copies_of,
+    same_claims,
     tokenize,
 )
 from tests.cli.test_cli import run, run_json
@@ -290,3 +295,55 @@ def test_a_factcheck_without_its_own_title_has_one_dense_vector(tmp_path: Path) 
     cand = index.candidates(["bleach is a cure for covid", "cash will be banned by Brussels"])
     assert index.ids[int(cand.rows[0][0])] == "a"
     assert index.ids[int(cand.rows[1][0])] == "c"
+
+
+def test_same_claims_ignores_case_punctuation_and_quotes() -> None:
+    claims = [
+        'CVS is a "major donor" to the Trump campaign.',
+        "Drinking bleach cures COVID-19.",
+        "cvs is a 'major donor' to the trump campaign",
+        "",
+        "?!",
+        "CVS is a major donor to the Trump campaign!",
+        "CVS is a major donor to the Biden campaign.",
+    ]
+    first = same_claims(claims)
+    assert first.tolist() == [0, 1, 0, 3, 4, 0, 6]
+    assert copies_of(first) == {0: [2, 5]}
+
+
+@given(st.lists(st.sampled_from(["a b", "A, b!", "c", "'c'", "", "b a"]), max_size=12))
+def test_same_claims_points_to_the_first_row_of_each_claim(claims: list[str]) -> None:
+    first = same_claims(claims)
+    for row, f in enumerate(first.tolist()):
+        assert f <= row and first[f] == f  # the first copy stands for itself
+        words = sorted(x.lower() for x in re.findall(r"\w+", claims[row]))
+        assert words == sorted(x.lower() for x in re.findall(r"\w+", claims[f]))
+        if f < row:
+            assert words  # a claim without words is never a copy
+
+
+def test_a_claim_checked_twice_is_one_candidate_named_by_its_first_copy(
+    tmp_path: Path,
+) -> None:
+    claims = [
+        "Drinking bleach cures COVID-19.",
+        'CVS is a "major donor" to the Trump campaign.',
+        "5G masts spread the virus.",
+        "CVS is a 'major donor' to the Trump campaign.",
+    ]
+    index = FactCheckIndex.build(
+        ["bleach", "cvs", "5g", "cvs-again"],
+        claims,
+        [None, "Is CVS funding Trump?", None, "Is CVS funding Trump?"],
+        ["en"] * 4,
+        cache_dir=tmp_path,
+    )
+    post = "Boycott CVS, they are a major donor to the Trump campaign!"
+    cand = index.candidates([post])
+    assert sorted(index.ids[int(r)] for r in cand.rows[0]) == ["5g", "bleach", "cvs"]
+    rows, _, _, _ = rank_texts(index, [post], Reranker.shipped(), screen=False)
+    assert [index.ids[r] for r in index.with_copies(rows[0])][:2] == ["cvs", "cvs-again"]
+    found = match_texts(index, [post], Reranker.shipped(), MatchParams(suggest_threshold=0.0))
+    assert index.ids[found[0].factcheck] == "cvs"
+    assert found[0].explanation(index)["copies"] == ["cvs-again"]
