@@ -310,18 +310,17 @@ class FactCheckIndex:
         feats_out: list[np.ndarray] = []
         cross_out: list[np.ndarray] = []
         crossing_out: list[np.ndarray] = []
-        first = self.first.tolist()
         for i in range(len(posts)):
             lex: dict[int, float] = {}
-            for r, score in zip(lex_rows[i].tolist(), lex_scores[i].tolist(), strict=True):
-                lex.setdefault(first[r], score)  # best first: a copy keeps its best score
+            reps = self.first[np.asarray(lex_rows[i], np.int64)].tolist()
+            for r, score in zip(reps, lex_scores[i].tolist(), strict=True):
+                lex.setdefault(r, score)  # best first: a copy keeps its best score
             order: dict[int, float] = {}
             for rank, r in enumerate(lex):  # best first
                 order[r] = order.get(r, 0.0) + 1 / (60 + rank)
             if dense is not None:
                 seen: set[int] = set()
-                for key in dense[i]:
-                    r = first[int(key) % n]
+                for r in self.first[np.asarray(dense[i], np.int64) % n].tolist():
                     if r in seen:
                         continue
                     seen.add(r)
