@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 
 from lagebild.claims.encoders import EmbeddingCache, Encoder, encode_cached, load_encoder
-from lagebild.claims.values import guess_language
+from lagebild.claims.values import claim_key, guess_language
 
 __all__ = [
     "DECISION",
@@ -70,7 +70,6 @@ EXACT_LIMIT = 100_000
 
 _URL = re.compile(r"https?://\S+|pic\.twitter\.com/\S+|www\.\S+")
 _WORD = re.compile(r"\w\w+", re.UNICODE)
-_WORD_ANY = re.compile(r"\w+", re.UNICODE)
 
 
 def clean_post(text: str) -> str:
@@ -82,13 +81,13 @@ def same_claims(claims: Sequence[str]) -> np.ndarray:
     """For each claim, the first row with the same words (itself if none came before).
 
     Why: a claim checked twice, or imported twice, should be one candidate, not two that
-    crowd out a third and split a post's matches. Case, punctuation and quote style are
-    ignored; a claim without words stands alone.
+    crowd out a third and split a post's matches. Same words: the same
+    :func:`~lagebild.claims.values.claim_key`; a claim without words stands alone.
     """
     first: dict[str, int] = {}
     out = np.arange(len(claims), dtype=np.int64)
     for row, claim in enumerate(claims):
-        key = " ".join(_WORD_ANY.findall(claim.casefold()))
+        key = claim_key(claim)
         if key:
             out[row] = first.setdefault(key, row)
     return out

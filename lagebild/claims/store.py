@@ -47,7 +47,7 @@ from lagebild.claims.importing import (
     SkippedFile,
     run_import,
 )
-from lagebild.claims.values import language_code
+from lagebild.claims.values import claim_key, language_code
 from lagebild.claims.verdicts import VERDICTS
 from lagebild.errors import ConfigError, QueryError, RecordError
 from lagebild.store.parts import list_parts, remove_leftovers, write_part, writer_lock
@@ -150,6 +150,18 @@ class FactCheckStore:
     def table(self) -> pa.Table:
         """The live fact-checks as an Arrow table (:data:`FACTCHECK_SCHEMA`), oldest first."""
         return self._query("SELECT * FROM factchecks ORDER BY added_at, factcheck_id")
+
+    def same_claim(self, claim: str) -> list[str]:
+        """Ids of the live fact-checks of the same claim (the same words, see
+        :func:`~lagebild.claims.values.claim_key`), oldest first: matching treats them as one
+        claim and names the first."""
+        key = claim_key(claim)
+        if not key:
+            return []
+        found = self._query(
+            "SELECT factcheck_id, claim FROM factchecks ORDER BY added_at, factcheck_id"
+        ).to_pylist()
+        return [r["factcheck_id"] for r in found if claim_key(r["claim"] or "") == key]
 
     def count(self) -> int:
         """How many live fact-checks the store holds."""

@@ -8,7 +8,26 @@ from typing import Any, Final
 
 from lagebild.errors import RecordError
 
-__all__ = ["ISO_639_1", "date_or_none", "guess_language", "language_code", "parse_date"]
+__all__ = [
+    "ISO_639_1",
+    "claim_key",
+    "date_or_none",
+    "guess_language",
+    "language_code",
+    "parse_date",
+]
+
+
+# --- claims ---------------------------------------------------------------------------------
+
+_CLAIM_WORD: Final = re.compile(r"\w+", re.UNICODE)
+
+
+def claim_key(claim: str) -> str:
+    """The words of a claim, case-folded, in order: fact-checks with the same key check the
+    same claim (a claim checked twice, or imported from two feeds, differs only in case,
+    punctuation or quote style). Empty for a claim without words."""
+    return " ".join(_CLAIM_WORD.findall(claim.casefold()))
 
 
 # --- dates ----------------------------------------------------------------------------------

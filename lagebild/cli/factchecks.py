@@ -182,7 +182,8 @@ def add_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the fact-check as JSON.")] = False,
 ) -> None:
     """Add the team's own fact-check (or bring back one that was removed)."""
-    fc = _store(ctx).add(
+    store = _store(ctx)
+    fc = store.add(
         claim=claim,
         verdict=verdict,
         by=team_member(by),
@@ -195,10 +196,18 @@ def add_command(
         review_date=parse_date(date, "--date"),
         title=title,
     )
+    everyone = store.same_claim(fc.claim)
+    same = [i for i in everyone if i != fc.factcheck_id]
     if as_json:
-        print_json(_jsonable(fc._asdict()))
-    else:
-        out_console().print(f"Added fact-check [bold]{fc.factcheck_id}[/bold] ({fc.verdict}).")
+        print_json({**_jsonable(fc._asdict()), "same_claim": same})
+        return
+    console = out_console()
+    console.print(f"Added fact-check [bold]{fc.factcheck_id}[/bold] ({fc.verdict}).")
+    if same:
+        console.print(
+            f"Same claim as {', '.join(same)}: matching takes them as one claim and names "
+            f"{everyone[0]}, the oldest, with the others as its copies."
+        )
 
 
 @factchecks_app.command("remove")
@@ -243,11 +252,12 @@ def show_command(
         raise ConfigError(
             f"no fact-check with id {factcheck_id!r}", hint="list them: lagebild factchecks list"
         )
-    _render_one(fc, as_json)
+    same = [i for i in store.same_claim(fc.claim) if i != fc.factcheck_id]
+    _render_one(fc, as_json, same)
 
 
-def _render_one(fc: FactCheck, as_json: bool) -> None:
-    record = _jsonable(fc._asdict())
+def _render_one(fc: FactCheck, as_json: bool, same: list[str]) -> None:
+    record = {**_jsonable(fc._asdict()), "same_claim": same}
     if as_json:
         print_json(record)
         return
@@ -255,7 +265,8 @@ def _render_one(fc: FactCheck, as_json: bool) -> None:
     table.add_column("field", style="bold")
     table.add_column("value", overflow="fold")
     for key, value in record.items():
-        table.add_row(key, "" if value is None else str(value))
+        text = ", ".join(value) if isinstance(value, list) else str(value)
+        table.add_row(key, "" if value is None else text)
     out_console().print(table)
 
 

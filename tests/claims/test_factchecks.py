@@ -668,6 +668,7 @@ def test_cli_import_list_show(tmp_path: Path) -> None:
     listing = cli(data, "list", "--search", "Briefwahl").stdout
     assert "3 of 3 fact-checks" in listing
     shown = cli(data, "show", rows[0]["factcheck_id"], "--json")
+    assert shown.pop("same_claim") == []
     assert shown == rows[0]
     assert "verdict" in cli(data, "show", rows[0]["factcheck_id"]).stdout
     assert "claimreview" in cli(data, "formats").stdout
@@ -748,3 +749,25 @@ def test_end_to_end_as_a_user_runs_it(tmp_path: Path) -> None:
     records = json.loads(run("quarantine", "--records", "--json"))
     assert {r["format"] for r in records} == {"google-factcheck", "csv"}
     assert any(r["pointer"] == "claims[2]" for r in records)
+
+
+def test_cli_add_names_a_fact_check_of_the_same_claim(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "data"
+    monkeypatch.setenv("USER", "carol")
+    first = cli(data, "add", "--claim", 'Die "Briefwahl" ist ab 2025 verboten.',
+                "--verdict", "false", "--url", "https://a.example/1", "--json")  # fmt: skip
+    assert first["same_claim"] == []
+    cli(data, "add", "--claim", "Wahlzettel werden doppelt gezählt.", "--verdict", "false")
+    again = cli(data, "add", "--claim", "die 'briefwahl' ist AB 2025 verboten",
+                "--verdict", "misleading", "--url", "https://b.example/2")  # fmt: skip
+    fid = first["factcheck_id"]
+    assert f"Same claim as {fid}" in again.stdout
+    assert f"names {fid}, the oldest" in again.stdout
+    rows = cli(data, "list", "--json")
+    second = next(r["factcheck_id"] for r in rows if r["review_url"] == "https://b.example/2")
+    assert cli(data, "show", fid, "--json")["same_claim"] == [second]
+    assert second in cli(data, "show", fid).stdout
+    assert FactCheckStore(data).same_claim("Die Briefwahl ist ab 2025 verboten!") == [fid, second]
+    assert FactCheckStore(data).same_claim("...") == []
