@@ -163,6 +163,12 @@ class FactCheckStore:
         ).to_pylist()
         return [r["factcheck_id"] for r in found if claim_key(r["claim"] or "") == key]
 
+    def copies(self) -> int:
+        """How many live fact-checks repeat the claim of an older one (see :meth:`same_claim`)."""
+        claims = self._query("SELECT claim FROM factchecks").column("claim").to_pylist()
+        keys = [claim_key(c or "") for c in claims]
+        return sum(1 for k in keys if k) - len({k for k in keys if k})
+
     def count(self) -> int:
         """How many live fact-checks the store holds."""
         return int(self._query("SELECT count(*) AS n FROM factchecks").column(0)[0].as_py())

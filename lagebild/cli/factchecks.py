@@ -81,14 +81,16 @@ def import_command(
                 counts=f"{p.read:,} read, {p.quarantined:,} quarantined",
             )
 
-        report = _store(ctx).import_paths(paths, format_name, reviewer=reviewer, on_progress=show)
+        store = _store(ctx)
+        report = store.import_paths(paths, format_name, reviewer=reviewer, on_progress=show)
+    copies = store.copies()
     if as_json:
-        print_json(report.as_dict())
+        print_json({**report.as_dict(), "copies": copies})
     else:
-        _render_import(report)
+        _render_import(report, copies)
 
 
-def _render_import(report: ImportReport) -> None:
+def _render_import(report: ImportReport, copies: int) -> None:
     console = out_console()
     table = Table(title=f"Imported {len(report.files)} file(s) in {report.seconds:.1f} s")
     columns = ("file", "format", "read", "added", "duplicates", "quarantined")
@@ -112,6 +114,11 @@ def _render_import(report: ImportReport) -> None:
         console.print(
             f"{report.total('quarantined'):,} record(s) quarantined: see "
             "`lagebild quarantine --records`."
+        )
+    if copies:
+        console.print(
+            f"{copies:,} live fact-check(s) repeat the claim of an older one (the same words): "
+            "matching takes each such group as one claim and names the oldest."
         )
 
 

@@ -658,6 +658,7 @@ def test_cli_import_list_show(tmp_path: Path) -> None:
     out = cli(data, "import", str(FIX), "--json")
     assert (out["read"], out["quarantined"]) == (sum(f["read"] for f in out["files"]), 11)
     assert out["added"] == 52
+    assert out["copies"] == FactCheckStore(data).copies()
     assert cli(data, "import", str(CSV), "--json")["added"] == 0
     human = cli(data, "import", str(CSV)).stdout
     assert "lagebild quarantine --records" in human
@@ -771,3 +772,4 @@ def test_cli_add_names_a_fact_check_of_the_same_claim(
     assert second in cli(data, "show", fid).stdout
     assert FactCheckStore(data).same_claim("Die Briefwahl ist ab 2025 verboten!") == [fid, second]
     assert FactCheckStore(data).same_claim("...") == []
+    assert FactCheckStore(data).copies() == 1
