@@ -192,7 +192,10 @@ def features_command(name: str, splits: list[str], work: Path) -> None:
         labels = []
         for q, r in zip(qids, rows, strict=True):
             rel = {at[c] for c in bench.qrels[q] if c in at}
-            labels.append(np.array([int(int(x) in rel) for x in r]))
+            # a candidate stands for its claim's copies too (FactCheckIndex.first)
+            labels.append(
+                np.array([int(bool(rel & {int(x), *index.copies.get(int(x), ())})) for x in r])
+            )
         save_split(work / f"{name}-{split}.npz", qids, rows, cheap, e5, labels)
         _log(f"{name} {split}: {len(qids)} queries in {time.perf_counter() - t0:.0f} s")
 

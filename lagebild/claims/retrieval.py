@@ -313,7 +313,7 @@ class FactCheckIndex:
             lex: dict[int, float] = {}
             reps = self.first[np.asarray(lex_rows[i], np.int64)].tolist()
             for r, score in zip(reps, lex_scores[i].tolist(), strict=True):
-                lex.setdefault(r, score)  # best first: a copy keeps its best score
+                lex.setdefault(r, score)  # best first: a claim keeps its best copy's score
             order: dict[int, float] = {}
             for rank, r in enumerate(lex):  # best first
                 order[r] = order.get(r, 0.0) + 1 / (60 + rank)
