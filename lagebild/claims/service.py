@@ -78,6 +78,8 @@ class MatchRun:
 
     fingerprint: str
     factchecks: int
+    #: distinct claims among the fact-checks (copies of a claim count once, see same_claims)
+    claims: int
     screened: int
     reranked: int
     matches: list[Finding]
@@ -88,6 +90,7 @@ class MatchRun:
         auto = sum(1 for f in self.matches if f.details.get("decision") == "auto")
         return {
             "factchecks": self.factchecks,
+            "claims": self.claims,
             "fingerprint": self.fingerprint,
             "screened": self.screened,
             "reranked": self.reranked,
@@ -252,8 +255,9 @@ def match_store(
                 ),
             )
     reranked = len({m.post for m in matches})
+    claims = len(index) - sum(len(c) for c in index.copies.values())
     return MatchRun(
-        fp, len(index), posts.num_rows, reranked, findings, time.perf_counter() - started
+        fp, len(index), claims, posts.num_rows, reranked, findings, time.perf_counter() - started
     )
 
 

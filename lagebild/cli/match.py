@@ -94,9 +94,12 @@ def match_command(
         print_json(summary)
         return
     console = out_console()
+    copies = run.factchecks - run.claims
+    of_claims = f" ({run.claims:,} distinct claims)" if copies else ""
     console.print(
-        f"screened {run.screened:,} new posts against {run.factchecks:,} fact-checks in "
-        f"{run.seconds:.1f} s: {summary['auto']} auto-matched, {summary['suggest']} suggested"
+        f"screened {run.screened:,} new posts against {run.factchecks:,} fact-checks"
+        f"{of_claims} in {run.seconds:.1f} s: {summary['auto']} auto-matched, "
+        f"{summary['suggest']} suggested"
     )
     if run.matches:
         table = Table()

@@ -182,6 +182,7 @@ def test_match_command_end_to_end(tmp_path: Path) -> None:
     run_json(data, "factchecks", "import", str(HERE / "factchecks.csv"))
     out = run_json(data, "match")
     assert out["screened"] == 5
+    assert out["claims"] == out["factchecks"]  # the fixture holds no claim twice
     by_post = {f["post"]["post_id"]: f for f in out["findings"]}
     assert by_post["de1"]["claim"].startswith("Ballots cast by mail")
     assert by_post["en1"]["claim"].startswith("Windräder verursachen")
@@ -347,3 +348,20 @@ def test_a_claim_checked_twice_is_one_candidate_named_by_its_first_copy(
     found = match_texts(index, [post], Reranker.shipped(), MatchParams(suggest_threshold=0.0))
     assert index.ids[found[0].factcheck] == "cvs"
     assert found[0].explanation(index)["copies"] == ["cvs-again"]
+
+
+def test_match_names_the_first_copy_of_a_claim_checked_twice(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    run_json(data, "ingest", str(HERE / "posts.jsonl"))
+    run_json(data, "factchecks", "import", str(HERE / "factchecks.csv"))
+    again = "Ballots cast by mail in the 2020 US election were 'counted twice' in Michigan!"
+    copy = run_json(data, "factchecks", "add", "--claim", again, "--verdict", "false")
+    assert len(copy["same_claim"]) == 1
+    summary = run(data, "match").stdout
+    assert "against 9 fact-checks (8 distinct claims)" in summary
+    out = run_json(data, "match", "--rescreen")
+    assert (out["factchecks"], out["claims"]) == (9, 8)
+    de1 = next(f for f in out["findings"] if f["post"]["post_id"] == "de1")
+    assert de1["factcheck_id"] == copy["same_claim"][0]
+    shown = run_json(data, "findings", de1["id"])
+    assert shown["details"]["copies"] == [copy["factcheck_id"]]
