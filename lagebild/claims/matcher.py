@@ -307,8 +307,11 @@ def match_texts(
 ) -> list[Match]:
     """The matches (auto or suggest) of ``texts``; ``rejected`` holds (text, row) pairs.
 
-    ``stats``, when given, counts the texts ``screened`` and ``reranked``.
+    A rejected row rejects its claim's every copy: candidates are claims, named by their
+    first copy (:attr:`FactCheckIndex.first`). ``stats``, when given, counts the texts
+    ``screened`` and ``reranked``.
     """
+    rejected = {(t, int(index.first[r])) for t, r in rejected}
     p = params or MatchParams()
     suggest, auto = p.thresholds(reranker)
     cross = p.cross_thresholds(reranker)

@@ -348,6 +348,16 @@ def test_a_claim_checked_twice_is_one_candidate_named_by_its_first_copy(
     found = match_texts(index, [post], Reranker.shipped(), MatchParams(suggest_threshold=0.0))
     assert index.ids[found[0].factcheck] == "cvs"
     assert found[0].explanation(index)["copies"] == ["cvs-again"]
+    # a rejection of either copy rejects the claim
+    for copy in (1, 3):
+        again = match_texts(
+            index,
+            [post],
+            Reranker.shipped(),
+            MatchParams(suggest_threshold=0.0),
+            rejected={(0, copy)},
+        )
+        assert all(index.ids[m.factcheck] != "cvs" for m in again)
 
 
 def test_match_names_the_first_copy_of_a_claim_checked_twice(tmp_path: Path) -> None:
